@@ -1,0 +1,267 @@
+import { createHash } from "node:crypto";
+import { ClusterSnapshotApi } from "./cluster-snapshots";
+import { EngineState, inspectEngine, newestAvailableCopy } from "./engine-state";
+import { EngineName } from "./engines";
+import { describeError, isRefreshErrorName, refreshError } from "./errors";
+import { Logger } from "./log";
+import { ParameterStore, snapshotValue } from "./parameters";
+import { PipelineApi } from "./pipelines";
+import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "./settings";
+import { names, snapshotState } from "./snapshots";
+
+export interface RestoreDependencies {
+    snapshots: (engine: EngineName) => ClusterSnapshotApi;
+    parameters: ParameterStore;
+    pipelines: PipelineApi;
+    log: Logger;
+}
+
+/** Who runs this restore, where, and for which cycle. */
+export interface RestoreInvocation {
+    /** The account this function runs in. */
+    accountId: string;
+    /** This function's name: its role's session name, which marks the pipeline executions it started. */
+    functionName: string;
+    /** Identifies the refresh cycle; one cycle starts the pipeline at most once. */
+    cycleId: string;
+    /** When this cycle's restore window opened: executions this function started since then are this cycle's. */
+    windowStart: Date;
+    /** Snapshots shared after this instant belong to the next cycle (the update of this cycle never saw them). */
+    sharedCreatedBy: Date;
+    /** No later attempt will come in this window: a copy still in progress is now a copy not ready. */
+    lastAttempt: boolean;
+}
+
+export type RestoreOutcome = "restored" | "already-restored" | "waiting";
+
+export interface EngineRestoreReport {
+    engine: EngineName;
+    latestBefore?: string;
+    currentBefore?: string;
+    /** The snapshot `current` names after the run (and `latest`, when the restore advanced it). */
+    restoredFrom?: string;
+    waitingFor?: string;
+    warning?: string;
+}
+
+export interface RestoreSummary {
+    outcome: RestoreOutcome;
+    pipelineName: string;
+    executionId?: string;
+    engines: EngineRestoreReport[];
+}
+
+/** One engine's decision, made before anything is written. */
+type EnginePlan =
+    | { kind: "ready"; target: string; warning?: string }
+    | { kind: "waiting"; copy: string; fallback?: string }
+    | { kind: "not-ready"; reason: string; fallback?: string }
+    | { kind: "failed"; reason: string };
+
+/**
+ * db-restore-from-snapshot: points each engine's `current` at the newest production data this cycle can use and
+ * starts the main pipeline once. All or nothing: if any engine cannot be restored, or the pipeline cannot be
+ * started, every parameter keeps the value it had.
+ */
+export async function restoreFromLatest(
+    settings: RefreshSettings,
+    invocation: RestoreInvocation,
+    dependencies: RestoreDependencies,
+): Promise<RestoreSummary> {
+    if (invocation.accountId === settings.sourceAccountId) {
+        throw refreshError(
+            "SourceAccountRefusedError",
+            `refusing to restore in account ${invocation.accountId}: it is the source (production) account. ` +
+            "db-restore-from-snapshot belongs in the account that receives the snapshots; nothing was changed.",
+        );
+    }
+    const values = await dependencies.parameters.read([
+        settings.pipelineParameter,
+        ...settings.engines.flatMap((engine) => [engine.latestParameter, engine.currentParameter]),
+    ]);
+    const pipelineName = values.get(settings.pipelineParameter)!;
+    const previous = await dependencies.pipelines.findStartedSince(pipelineName, invocation.functionName, invocation.windowStart);
+    const reports: EngineRestoreReport[] = settings.engines.map((engine) => ({
+        engine: engine.engine,
+        latestBefore: snapshotValue(values.get(engine.latestParameter)),
+        currentBefore: snapshotValue(values.get(engine.currentParameter)),
+    }));
+    if (previous !== undefined) {
+        return finish(dependencies.log, { outcome: "already-restored", pipelineName, executionId: previous, engines: reports });
+    }
+
+    const plans = await Promise.all(
+        settings.engines.map((engine) =>
+            planEngine(settings, engine, values, invocation, dependencies).catch(
+                (error: unknown): EnginePlan => ({ kind: "failed", reason: describeError(error) }),
+            ),
+        ),
+    );
+    const targets = settleTargets(settings, invocation, plans, reports, dependencies.log);
+    if (targets === "waiting") return finish(dependencies.log, { outcome: "waiting", pipelineName, engines: reports });
+
+    const executionId = await applyAndStart(settings, invocation, pipelineName, targets, values, dependencies);
+    settings.engines.forEach((_, index) => (reports[index].restoredFrom = targets[index]));
+    return finish(dependencies.log, { outcome: "restored", pipelineName, executionId, engines: reports });
+}
+
+async function planEngine(
+    settings: RefreshSettings,
+    engine: EngineSettings,
+    values: Map<string, string>,
+    invocation: RestoreInvocation,
+    dependencies: RestoreDependencies,
+): Promise<EnginePlan> {
+    const api = dependencies.snapshots(engine.engine);
+    const latest = snapshotValue(values.get(engine.latestParameter));
+    const state = await inspectEngine(api, engine, { ...settings, sharedCreatedBy: invocation.sharedCreatedBy });
+    const newest = state.newestShared;
+    if (newest === undefined) return planFromLatestAlone(engine, latest, api, invocation.accountId);
+    if (!engine.copy) return { kind: "ready", target: newest.arn };
+
+    const copy = state.copyOfNewest;
+    const copyState = copy === undefined ? undefined : snapshotState(copy.snapshot);
+    if (copy !== undefined && copyState === "available") return { kind: "ready", target: copy.snapshot.arn };
+    if (copy !== undefined && copyState === "in-progress") {
+        return { kind: "waiting", copy: copy.snapshot.identifier, fallback: newestAvailableCopy(state)?.snapshot.arn };
+    }
+    return {
+        kind: "not-ready",
+        reason: copyNotReadyReason(state, latest, copy === undefined ? undefined : copy.snapshot.status),
+        fallback: newestAvailableCopy(state)?.snapshot.arn,
+    };
+}
+
+/** No snapshot is shared (as of this cycle): restore what `latest` names, if it is still there. */
+async function planFromLatestAlone(
+    engine: EngineSettings,
+    latest: string | undefined,
+    api: ClusterSnapshotApi,
+    accountId: string,
+): Promise<EnginePlan> {
+    if (latest === undefined) {
+        return {
+            kind: "failed",
+            reason: `${engine.latestParameter} is unset and no ${engine.engine} snapshot is shared by the source account: nothing to restore`,
+        };
+    }
+    const snapshot = await api.find(latest, accountId);
+    if (snapshot === undefined || snapshotState(snapshot) !== "available") {
+        return {
+            kind: "failed",
+            reason: `${engine.latestParameter} names ${latest}, which ${snapshot === undefined ? "no longer exists" : `is ${snapshot.status}`}; ` +
+                "run db-update-latest-snapshot-id to record the newest usable snapshot, or set the parameter to one that exists",
+        };
+    }
+    return { kind: "ready", target: latest, warning: `no ${engine.engine} snapshot is shared by the source account; restoring ${latest} again` };
+}
+
+function copyNotReadyReason(state: EngineState, latest: string | undefined, copyStatus: string | undefined): string {
+    const source = state.newestShared!.arn;
+    const latestIsGone = latest !== undefined && !state.ownCopies.some((copy) => names(latest, copy.snapshot));
+    const latestNote = latestIsGone ? ` (latest names ${latest}, which no longer exists)` : "";
+    return copyStatus === undefined
+        ? `the newest shared snapshot ${source} has no copy in this account${latestNote}: db-update-latest-snapshot-id ` +
+              "has not copied it yet (see its last run)"
+        : `the copy ${state.copyIdentifierOfNewest} of the newest shared snapshot ${source} is ${copyStatus}${latestNote}`;
+}
+
+/** Turns the engines' plans into one target per engine, or "waiting", or throws with every reason. */
+function settleTargets(
+    settings: RefreshSettings,
+    invocation: RestoreInvocation,
+    plans: EnginePlan[],
+    reports: EngineRestoreReport[],
+    log: Logger,
+): string[] | "waiting" {
+    const failures: string[] = [];
+    const notReady: string[] = [];
+    let waiting = false;
+    const targets = plans.map((plan, index) => {
+        const engine = settings.engines[index].engine;
+        const targetWhenNotReady = (reason: string, fallback: string | undefined): string => {
+            if (settings.whenCopyNotReady === "restore-available" && fallback !== undefined) {
+                reports[index].warning = `${reason}; restoring the older ${fallback} (whenCopyNotReady: restore-available)`;
+                return fallback;
+            }
+            notReady.push(`${engine}: ${reason}`);
+            return "";
+        };
+        switch (plan.kind) {
+            case "ready":
+                reports[index].warning = plan.warning;
+                return plan.target;
+            case "failed":
+                failures.push(`${engine}: ${plan.reason}`);
+                return "";
+            case "waiting":
+                reports[index].waitingFor = plan.copy;
+                if (!invocation.lastAttempt) {
+                    waiting = true;
+                    return "";
+                }
+                return targetWhenNotReady(`the copy ${plan.copy} was still in progress when the restore window ended`, plan.fallback);
+            case "not-ready":
+                return targetWhenNotReady(plan.reason, plan.fallback);
+        }
+    });
+    if (failures.length > 0 || notReady.length > 0) {
+        const policyHint = notReady.length > 0 && settings.whenCopyNotReady === "fail"
+            ? " To restore the newest available older copy instead, set whenCopyNotReady to restore-available."
+            : "";
+        throw refreshError(
+            failures.length > 0 ? "LatestSnapshotUnusableError" : "CopyNotReadyError",
+            `nothing was restored and no parameter was changed: ${[...failures, ...notReady].join("; ")}.${policyHint}`,
+        );
+    }
+    if (waiting) {
+        log.info("waiting for a copy to finish", { cycleId: invocation.cycleId, engines: reports });
+        return "waiting";
+    }
+    return targets;
+}
+
+/** Writes `latest`/`current` and starts the pipeline; any failure puts every written parameter back. */
+async function applyAndStart(
+    settings: RefreshSettings,
+    invocation: RestoreInvocation,
+    pipelineName: string,
+    targets: string[],
+    values: Map<string, string>,
+    dependencies: RestoreDependencies,
+): Promise<string> {
+    const writes = settings.engines.flatMap((engine, index) =>
+        [engine.latestParameter, engine.currentParameter]
+            .filter((name) => values.get(name) !== targets[index])
+            .map((name) => ({ name, value: targets[index], previous: values.get(name) ?? UNSET_SNAPSHOT })),
+    );
+    const written: typeof writes = [];
+    try {
+        for (const write of writes) {
+            await dependencies.parameters.write(write.name, write.value);
+            written.push(write);
+        }
+        return await dependencies.pipelines.start(pipelineName, idempotencyToken(invocation, pipelineName, targets));
+    } catch (error) {
+        const notRestored: string[] = [];
+        for (const write of written.reverse()) {
+            await dependencies.parameters.write(write.name, write.previous).catch(() => notRestored.push(`${write.name}=${write.previous}`));
+        }
+        const restoredNote = notRestored.length === 0
+            ? "every parameter was set back to its value before the run"
+            : `could not set back ${notRestored.join(", ")}: set them by hand`;
+        const name = error instanceof Error && isRefreshErrorName(error.name) ? error.name : "RestoreAbortedError";
+        throw refreshError(name, `${describeError(error)} (${restoredNote})`, error);
+    }
+}
+
+/** Same cycle, pipeline and snapshots: same token, so a retried invocation cannot start a second execution. */
+function idempotencyToken(invocation: RestoreInvocation, pipelineName: string, targets: string[]): string {
+    const digest = createHash("sha256").update([invocation.cycleId, pipelineName, ...targets].join("\n")).digest("hex");
+    return `snapshot-refresh-${digest.slice(0, 40)}`;
+}
+
+function finish(log: Logger, summary: RestoreSummary): RestoreSummary {
+    log.info("restore summary", { summary });
+    return summary;
+}

@@ -1,0 +1,427 @@
+import { CopyDBClusterSnapshotCommand as CopyDocDbSnapshot, DeleteDBClusterSnapshotCommand as DeleteDocDbSnapshot, SnapshotQuotaExceededFault } from "@aws-sdk/client-docdb";
+import { CopyDBClusterSnapshotCommand as CopyRdsSnapshot, DescribeDBClusterSnapshotsCommand as DescribeRdsSnapshots, RDSServiceException } from "@aws-sdk/client-rds";
+import { PutParameterCommand } from "@aws-sdk/client-ssm";
+import { expect } from "chai";
+import { RefreshSettings } from "../../handlers/settings";
+import { INSTANCE_TAG, MANAGED_BY_TAG, SOURCE_ARN_TAG, UpdateSummary, updateLatestSnapshots } from "../../handlers/update-latest";
+import {
+    arnOf,
+    auroraSettings,
+    AwsMocks,
+    copyIdentifierOf,
+    copyOf,
+    documentDbSettings,
+    escapeRegExp,
+    identifierOf,
+    KMS_KEY_ARN,
+    mockAws,
+    ownSnapshot,
+    PARAMETER,
+    parameterWrites,
+    RecordingLogger,
+    recordingLogger,
+    refreshSettings,
+    rejectionOf,
+    serveAuroraSnapshots,
+    serveDocumentDbSnapshots,
+    serveParameters,
+    sharedSnapshot,
+    SnapshotRecord,
+    snapshotArn,
+    SOURCE_ACCOUNT,
+    STRANGER_ACCOUNT,
+    TARGET_ACCOUNT,
+    updateDependencies,
+} from "./support";
+
+const AURORA_ONLY = refreshSettings({ engines: [auroraSettings()] });
+const DOCUMENTDB_ONLY = refreshSettings({ engines: [documentDbSettings()] });
+
+const olderDocumentDb = sharedSnapshot({ name: "catalog-weekly", engine: "documentdb", createdAt: "2024-05-01T03:00:00Z", cluster: "catalog" });
+const newestDocumentDb = sharedSnapshot({ name: "catalog-daily", engine: "documentdb", createdAt: "2024-05-05T03:00:00Z", cluster: "catalog" });
+
+describe("updateLatestSnapshots", () => {
+    let aws: AwsMocks;
+    let logger: RecordingLogger;
+    beforeEach(() => {
+        aws = mockAws();
+        logger = recordingLogger();
+    });
+    afterEach(() => aws.restore());
+
+    const run = (settings: RefreshSettings) => updateLatestSnapshots(settings, updateDependencies(logger.log));
+    const loggedSummary = (): UpdateSummary => logger.only("update summary").summary as UpdateSummary;
+    const copyInputs = () => aws.docdb.commandCalls(CopyDocDbSnapshot).map((call) => call.args[0].input);
+    const deletedIdentifiers = () => aws.docdb.commandCalls(DeleteDocDbSnapshot).map((call) => call.args[0].input.DBClusterSnapshotIdentifier);
+
+    describe("choosing the newest shared snapshot", () => {
+        it("takes the latest creation time across every page, whatever the list order and names say", async () => {
+            const newest = sharedSnapshot({ name: "orders-2024-05-01", createdAt: "2024-05-04T03:00:00Z" });
+            const describeRequests = serveAuroraSnapshots(aws, {
+                shared: [
+                    [sharedSnapshot({ name: "orders-zz-latest", createdAt: "2024-05-02T03:00:00Z" })],
+                    [sharedSnapshot({ name: "orders-2024-04-30", createdAt: "2024-04-30T03:00:00Z" }), newest],
+                    [sharedSnapshot({ name: "orders-2024-05-09", createdAt: "2024-05-03T03:00:00Z" })],
+                ],
+            });
+            serveParameters(aws);
+
+            const summary = await run(AURORA_ONLY);
+
+            expect(describeRequests.map((request) => [request.SnapshotType, request.Marker])).to.deep.equal([
+                ["shared", undefined],
+                ["shared", "page-1"],
+                ["shared", "page-2"],
+            ]);
+            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.auroraLatest, arnOf(newest)]]);
+            expect(summary.engines).to.deep.equal([
+                { engine: "aurora", newestShared: arnOf(newest), latestBefore: undefined, latestAfter: arnOf(newest), deletedCopies: [], warnings: [] },
+            ]);
+        });
+
+        it("writes latest as a plain String parameter, overwriting", async () => {
+            const newest = sharedSnapshot({ name: "orders-daily", createdAt: "2024-05-04T03:00:00Z" });
+            serveAuroraSnapshots(aws, { shared: [[newest]] });
+            serveParameters(aws);
+
+            await run(AURORA_ONLY);
+
+            expect(aws.ssm.commandCalls(PutParameterCommand).map((call) => call.args[0].input)).to.deep.equal([
+                { Name: PARAMETER.auroraLatest, Value: arnOf(newest), Type: "String", Overwrite: true },
+            ]);
+        });
+
+        it("never takes a snapshot still being created or one that can never be restored", async () => {
+            const usable = sharedSnapshot({ name: "orders-usable", createdAt: "2024-05-01T03:00:00Z" });
+            serveAuroraSnapshots(aws, {
+                shared: [[
+                    sharedSnapshot({ name: "orders-creating", status: "creating" }),
+                    sharedSnapshot({ name: "orders-failed", status: "failed", createdAt: "2024-05-04T03:00:00Z" }),
+                    sharedSnapshot({ name: "orders-incompatible", status: "incompatible-restore", createdAt: "2024-05-03T03:00:00Z" }),
+                    usable,
+                ]],
+            });
+            serveParameters(aws);
+
+            await run(AURORA_ONLY);
+
+            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.auroraLatest, arnOf(usable)]]);
+        });
+
+        it("keeps each engine to its own snapshots although both endpoints list the other's", async () => {
+            const aurora = sharedSnapshot({ name: "orders-daily", createdAt: "2024-05-02T03:00:00Z" });
+            serveAuroraSnapshots(aws, { shared: [[aurora, newestDocumentDb]] });
+            serveDocumentDbSnapshots(aws, {
+                shared: [[sharedSnapshot({ name: "orders-newer", createdAt: "2024-05-09T03:00:00Z" }), olderDocumentDb]],
+                manual: [[]],
+            });
+            serveDocumentDbCopy(olderDocumentDb);
+            serveParameters(aws);
+
+            const summary = await run(refreshSettings());
+
+            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.auroraLatest, arnOf(aurora)]]);
+            expect(copyInputs().map((input) => input.SourceDBClusterSnapshotIdentifier)).to.deep.equal([arnOf(olderDocumentDb)]);
+            expect(summary.engines.map((report) => report.newestShared)).to.deep.equal([arnOf(aurora), arnOf(olderDocumentDb)]);
+        });
+
+        it("ignores a newer snapshot that another account shares", async () => {
+            const fromSource = sharedSnapshot({ name: "orders-daily", createdAt: "2024-05-02T03:00:00Z" });
+            serveAuroraSnapshots(aws, {
+                shared: [[sharedSnapshot({ name: "orders-daily", account: STRANGER_ACCOUNT, createdAt: "2024-05-08T03:00:00Z" }), fromSource]],
+            });
+            serveParameters(aws);
+
+            await run(AURORA_ONLY);
+
+            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.auroraLatest, arnOf(fromSource)]]);
+        });
+
+        it("follows only the configured source clusters", async () => {
+            const orders = sharedSnapshot({ name: "orders-daily", cluster: "orders", createdAt: "2024-05-02T03:00:00Z" });
+            serveAuroraSnapshots(aws, {
+                shared: [[sharedSnapshot({ name: "billing-daily", cluster: "billing", createdAt: "2024-05-03T03:00:00Z" }), orders]],
+            });
+            serveParameters(aws);
+
+            await run(refreshSettings({ engines: [auroraSettings({ sourceClusters: ["orders"] })] }));
+
+            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.auroraLatest, arnOf(orders)]]);
+        });
+
+        it("does not write latest when it already names the newest snapshot", async () => {
+            const newest = sharedSnapshot({ name: "orders-daily", createdAt: "2024-05-02T03:00:00Z" });
+            serveAuroraSnapshots(aws, { shared: [[newest]] });
+            serveParameters(aws, { [PARAMETER.auroraLatest]: arnOf(newest) });
+
+            const summary = await run(AURORA_ONLY);
+
+            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
+            expect(summary.engines[0].latestAfter).to.equal(arnOf(newest));
+        });
+
+        it("fails with NothingSharedError and leaves latest alone when the source account shares nothing usable", async () => {
+            const latest = snapshotArn(SOURCE_ACCOUNT, "orders-old");
+            serveAuroraSnapshots(aws, {
+                shared: [[
+                    sharedSnapshot({ name: "orders-daily", account: STRANGER_ACCOUNT, createdAt: "2024-05-08T03:00:00Z" }),
+                    sharedSnapshot({ name: "orders-creating", status: "creating" }),
+                ]],
+            });
+            serveParameters(aws, { [PARAMETER.auroraLatest]: latest });
+
+            const error = await rejectionOf(run(AURORA_ONLY));
+
+            expect(error.name).to.equal("EnginesFailedError");
+            expect(error.message).to.include(`aurora (NothingSharedError: no available aurora snapshot of account ${SOURCE_ACCOUNT}`);
+            expect(error.message).to.include(`latest stays ${latest}`);
+            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
+        });
+    });
+
+    describe("copying, for engines that restore from a copy", () => {
+        it("starts exactly one copy named after the source, by its ARN, tagged, with no key for an unencrypted source", async () => {
+            serveDocumentDbSnapshots(aws, { shared: [[olderDocumentDb, newestDocumentDb]], manual: [[]] });
+            serveDocumentDbCopy(newestDocumentDb);
+            serveParameters(aws);
+
+            const summary = await run(DOCUMENTDB_ONLY);
+
+            expect(copyInputs()).to.deep.equal([
+                {
+                    SourceDBClusterSnapshotIdentifier: arnOf(newestDocumentDb),
+                    TargetDBClusterSnapshotIdentifier: copyIdentifierOf("documentdb", newestDocumentDb),
+                    KmsKeyId: undefined,
+                    Tags: [
+                        { Key: MANAGED_BY_TAG, Value: "snapshot-refresh" },
+                        { Key: SOURCE_ARN_TAG, Value: arnOf(newestDocumentDb) },
+                        { Key: INSTANCE_TAG, Value: "snapshot-refresh" },
+                    ],
+                },
+            ]);
+            expect(summary.engines[0].copy).to.deep.equal({ identifier: copyIdentifierOf("documentdb", newestDocumentDb), outcome: "started" });
+            // Nothing is restorable yet: latest keeps pointing where it did.
+            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
+        });
+
+        it("starts no second copy while the first is in progress", async () => {
+            const olderCopy = copyOf(olderDocumentDb, "documentdb");
+            serveDocumentDbSnapshots(aws, {
+                shared: [[olderDocumentDb, newestDocumentDb]],
+                manual: [[olderCopy, copyOf(newestDocumentDb, "documentdb", "copying")]],
+            });
+            serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(olderCopy) });
+
+            const summary = await run(DOCUMENTDB_ONLY);
+
+            expect(copyInputs()).to.deep.equal([]);
+            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
+            expect(summary.engines[0].copy?.outcome).to.equal("in-progress");
+            expect(summary.engines[0].latestAfter).to.equal(arnOf(olderCopy));
+        });
+
+        it("starts no copy once it is available, and points latest at the copy's ARN", async () => {
+            const olderCopy = copyOf(olderDocumentDb, "documentdb");
+            const newestCopy = copyOf(newestDocumentDb, "documentdb");
+            serveDocumentDbSnapshots(aws, { shared: [[olderDocumentDb, newestDocumentDb]], manual: [[newestCopy, olderCopy]] });
+            serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(olderCopy) });
+
+            const summary = await run(DOCUMENTDB_ONLY);
+
+            expect(copyInputs()).to.deep.equal([]);
+            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.documentDbLatest, snapshotArn(TARGET_ACCOUNT, copyIdentifierOf("documentdb", newestDocumentDb))]]);
+            expect(summary.engines[0].copy?.outcome).to.equal("available");
+        });
+
+        it("re-encrypts the copy of an encrypted source with the configured key", async () => {
+            const encrypted = sharedSnapshot({ name: "catalog-daily", engine: "documentdb", createdAt: "2024-05-05T03:00:00Z", encrypted: true });
+            serveDocumentDbSnapshots(aws, { shared: [[encrypted]], manual: [[]] });
+            serveDocumentDbCopy(encrypted);
+            serveParameters(aws);
+
+            await run(refreshSettings({ engines: [documentDbSettings({ kmsKeyArn: KMS_KEY_ARN })] }));
+
+            expect(copyInputs().map((input) => [input.SourceDBClusterSnapshotIdentifier, input.KmsKeyId])).to.deep.equal([[arnOf(encrypted), KMS_KEY_ARN]]);
+        });
+
+        it("does not pass the configured key for an unencrypted source", async () => {
+            serveDocumentDbSnapshots(aws, { shared: [[newestDocumentDb]], manual: [[]] });
+            serveDocumentDbCopy(newestDocumentDb);
+            serveParameters(aws);
+
+            await run(refreshSettings({ engines: [documentDbSettings({ kmsKeyArn: KMS_KEY_ARN })] }));
+
+            expect(copyInputs().map((input) => input.KmsKeyId)).to.deep.equal([undefined]);
+        });
+
+        it("refuses to copy an encrypted source when no key is configured, and says which setting is missing", async () => {
+            const olderCopy = copyOf(olderDocumentDb, "documentdb");
+            const encrypted = sharedSnapshot({ name: "catalog-daily", engine: "documentdb", createdAt: "2024-05-05T03:00:00Z", encrypted: true });
+            serveDocumentDbSnapshots(aws, { shared: [[olderDocumentDb, encrypted]], manual: [[olderCopy]] });
+            serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(olderCopy) });
+
+            const error = await rejectionOf(run(DOCUMENTDB_ONLY));
+
+            expect(error.name).to.equal("EnginesFailedError");
+            const engineError = loggedSummary().engines[0].error ?? "";
+            expect(engineError).to.match(/^EncryptedSourceNeedsKeyError: /);
+            expect(engineError).to.include(`${arnOf(encrypted)} is encrypted`);
+            expect(engineError).to.include("set kmsKeyArn for the documentdb engine");
+            expect(error.message).to.include(engineError);
+            expect(copyInputs()).to.deep.equal([]);
+            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
+        });
+
+        it("deletes a failed copy of the newest snapshot and fails the run saying so", async () => {
+            const olderCopy = copyOf(olderDocumentDb, "documentdb");
+            const failedCopy = copyOf(newestDocumentDb, "documentdb", "failed");
+            serveDocumentDbSnapshots(aws, { shared: [[olderDocumentDb, newestDocumentDb]], manual: [[failedCopy, olderCopy]] });
+            serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(olderCopy) });
+
+            const error = await rejectionOf(run(DOCUMENTDB_ONLY));
+
+            expect(deletedIdentifiers()).to.deep.equal([identifierOf(failedCopy)]);
+            expect(copyInputs()).to.deep.equal([]);
+            expect(error.name).to.equal("EnginesFailedError");
+            expect(error.message).to.include(
+                `documentdb (the copy ${identifierOf(failedCopy)} of ${arnOf(newestDocumentDb)} failed; it was deleted so that the next run copies again`,
+            );
+            expect(loggedSummary().engines[0].copy).to.deep.equal({ identifier: identifierOf(failedCopy), outcome: "failed-and-deleted" });
+            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
+        });
+
+        it("explains a snapshot quota fault", async () => {
+            serveDocumentDbSnapshots(aws, { shared: [[newestDocumentDb]], manual: [[]] });
+            aws.docdb.on(CopyDocDbSnapshot).rejects(new SnapshotQuotaExceededFault({ message: "Cannot create more than 100 manual snapshots", $metadata: {} }));
+            serveParameters(aws);
+
+            const error = await rejectionOf(run(DOCUMENTDB_ONLY));
+
+            expect(loggedSummary().engines[0].error).to.match(
+                new RegExp(`^SnapshotQuotaError: cannot copy ${escapeRegExp(arnOf(newestDocumentDb))}: this account has reached a snapshot quota`),
+            );
+            expect(error.message).to.include("Delete manual snapshots you no longer need or raise the quota in Service Quotas");
+            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
+        });
+
+        it("copies for Aurora too when the engine is configured to", async () => {
+            const aurora = sharedSnapshot({ name: "orders-daily", createdAt: "2024-05-02T03:00:00Z" });
+            serveAuroraSnapshots(aws, { shared: [[aurora]], manual: [[]] });
+            aws.rds.on(CopyRdsSnapshot).resolves({
+                DBClusterSnapshot: ownSnapshot(copyIdentifierOf("aurora", aurora), { engine: "aurora", status: "copying", sourceArn: arnOf(aurora) }),
+            });
+            serveParameters(aws);
+
+            await run(refreshSettings({ engines: [auroraSettings({ copy: true })] }));
+
+            expect(aws.rds.commandCalls(CopyRdsSnapshot).map((call) => call.args[0].input.TargetDBClusterSnapshotIdentifier)).to.deep.equal([
+                copyIdentifierOf("aurora", aurora),
+            ]);
+        });
+    });
+
+    describe("retention", () => {
+        const sources = [1, 2, 3, 4, 5].map((day) =>
+            sharedSnapshot({ name: `catalog-day-${day}`, engine: "documentdb", createdAt: `2024-05-0${day}T03:00:00Z` }),
+        );
+        const copies = sources.map((source) => copyOf(source, "documentdb"));
+        const [copy1, copy2, copy3, copy4, copy5] = copies;
+
+        it("keeps the newest keepCopies copies, what current names, and everything it did not make", async () => {
+            const inProgressOfOlder = copyOf(sharedSnapshot({ name: "catalog-old", engine: "documentdb", createdAt: "2024-04-20T03:00:00Z" }), "documentdb", "copying");
+            const failedOfOlder = copyOf(sharedSnapshot({ name: "catalog-older", engine: "documentdb", createdAt: "2024-04-10T03:00:00Z" }), "documentdb", "failed");
+            const someoneElses = [
+                ownSnapshot("before-migration", { engine: "documentdb", createdAt: "2024-01-01T00:00:00Z" }),
+                ownSnapshot("other-refresh-documentdb-20240401t030000-0123abcd", { engine: "documentdb", createdAt: "2024-04-01T04:00:00Z" }),
+                ownSnapshot("snapshot-refresh-documentdb-20240402t030000-0123abcd", {
+                    engine: "documentdb",
+                    createdAt: "2024-04-02T04:00:00Z",
+                    sourceArn: snapshotArn(STRANGER_ACCOUNT, "catalog"),
+                }),
+            ];
+            serveDocumentDbSnapshots(aws, {
+                shared: [sources],
+                manual: [[copy3, ...someoneElses, copy1], [inProgressOfOlder, copy5, failedOfOlder], [copy2, copy4]],
+            });
+            aws.docdb.on(DeleteDocDbSnapshot).resolves({});
+            serveParameters(aws, {
+                [PARAMETER.documentDbLatest]: arnOf(copy4),
+                [PARAMETER.documentDbCurrent]: identifierOf(copy1),
+            });
+
+            const summary = await run(DOCUMENTDB_ONLY);
+
+            expect(deletedIdentifiers()).to.deep.equal([identifierOf(copy3), identifierOf(copy2), identifierOf(failedOfOlder)]);
+            expect(summary.engines[0].deletedCopies).to.deep.equal(deletedIdentifiers());
+            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.documentDbLatest, arnOf(copy5)]]);
+        });
+
+        it("keeps what latest and current name even beyond keepCopies", async () => {
+            serveDocumentDbSnapshots(aws, { shared: [sources], manual: [copies] });
+            aws.docdb.on(DeleteDocDbSnapshot).resolves({});
+            serveParameters(aws, {
+                [PARAMETER.documentDbLatest]: arnOf(copy5),
+                [PARAMETER.documentDbCurrent]: arnOf(copy2),
+            });
+
+            await run(refreshSettings({ engines: [documentDbSettings({ keepCopies: 0 })] }));
+
+            expect(deletedIdentifiers()).to.deep.equal([identifierOf(copy4), identifierOf(copy3), identifierOf(copy1)]);
+        });
+
+        it("reports a copy it could not delete as a warning and still succeeds", async () => {
+            serveDocumentDbSnapshots(aws, { shared: [sources], manual: [[copy5, copy4, copy3]] });
+            aws.docdb.on(DeleteDocDbSnapshot).rejects(new Error("Rate exceeded"));
+            serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(copy5) });
+
+            const summary = await run(refreshSettings({ engines: [documentDbSettings({ keepCopies: 2 })] }));
+
+            expect(summary.engines[0].deletedCopies).to.deep.equal([]);
+            expect(summary.engines[0].warnings).to.deep.equal([`could not delete old copy ${identifierOf(copy3)}: Error: Rate exceeded`]);
+        });
+    });
+
+    describe("engines are independent", () => {
+        it("writes DocumentDB's latest although Aurora fails, fails the run naming Aurora, and logs both", async () => {
+            const newestCopy = copyOf(newestDocumentDb, "documentdb");
+            aws.rds.on(DescribeRdsSnapshots).rejects(
+                new RDSServiceException({ name: "AccessDenied", $fault: "client", $metadata: {}, message: "not authorized to perform: rds:DescribeDBClusterSnapshots" }),
+            );
+            serveDocumentDbSnapshots(aws, { shared: [[newestDocumentDb]], manual: [[newestCopy]] });
+            serveParameters(aws);
+
+            const error = await rejectionOf(run(refreshSettings()));
+
+            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.documentDbLatest, arnOf(newestCopy)]]);
+            expect(error.name).to.equal("EnginesFailedError");
+            expect(error.message).to.equal(
+                "db-update-latest-snapshot-id failed for aurora (AccessDenied: not authorized to perform: rds:DescribeDBClusterSnapshots)",
+            );
+            const record = logger.only("update summary");
+            expect(record.level).to.equal("ERROR");
+            expect((record.summary as UpdateSummary).engines).to.deep.equal([
+                {
+                    engine: "aurora",
+                    deletedCopies: [],
+                    warnings: [],
+                    error: "AccessDenied: not authorized to perform: rds:DescribeDBClusterSnapshots",
+                },
+                {
+                    engine: "documentdb",
+                    newestShared: arnOf(newestDocumentDb),
+                    copy: { identifier: identifierOf(newestCopy), outcome: "available" },
+                    latestAfter: arnOf(newestCopy),
+                    deletedCopies: [],
+                    warnings: [],
+                },
+            ]);
+        });
+    });
+
+    /** CopyDBClusterSnapshot answers as AWS does: the new copy, still copying. */
+    function serveDocumentDbCopy(source: SnapshotRecord): void {
+        aws.docdb.on(CopyDocDbSnapshot).resolves({
+            DBClusterSnapshot: ownSnapshot(copyIdentifierOf("documentdb", source), { engine: "documentdb", status: "copying", sourceArn: arnOf(source) }),
+        });
+    }
+});
