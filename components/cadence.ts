@@ -1,0 +1,452 @@
+import { CycleGate } from "../handlers/cycle";
+import { ConfigError } from "./config-error";
+
+/** When the refresh runs, as the user configures it. */
+export interface CadenceInput {
+    /**
+     * Readable form (`every 2 weeks on sunday at 02:00 [starting 2026-01-04]`, `every 3 days at 02:00`,
+     * `daily at 02:00`, `weekly on sunday at 02:00`), `cron(...)` or `rate(...)`.
+     * Default "every 2 weeks on sunday at 02:00".
+     */
+    cadence?: string;
+    /** IANA time zone the schedules are evaluated in. Default "UTC". */
+    timezone?: string;
+    /**
+     * Readable form only: minutes of wall-clock time from the update's time to the restore's first attempt.
+     * Default 120; from 1 to 1440 minus `restoreWindowMinutes`, so the restore window ends within 24 hours.
+     */
+    restoreDelayMinutes?: number;
+    /** Readable form only: minutes the restore keeps re-checking after its first attempt. Default 120; from `restoreRecheckMinutes` to 720. */
+    restoreWindowMinutes?: number;
+    /** Readable form only: minutes between restore attempts, a divisor of 60 (5, 10, 15, 20, 30 or 60). Default 15. */
+    restoreRecheckMinutes?: number;
+    /** Only with a cron(...) or rate(...) cadence, and then required: the restore's own cron(...) or rate(...) expression. */
+    restoreCadence?: string;
+}
+
+export interface SchedulePlan {
+    /** EventBridge Scheduler expression, e.g. "cron(0 2,3 ? * SUN *)". */
+    expression: string;
+    /** IANA timezone the expression is evaluated in. */
+    timezone: string;
+    /** Present for the readable form; travels in the schedule's input payload to the Lambda. */
+    gate?: CycleGate;
+}
+
+export interface CadencePlan {
+    update: SchedulePlan;
+    restore: SchedulePlan;
+    /** One readable sentence describing both schedules; deterministic (names the anchor, never "now"). */
+    description: string;
+}
+
+export const DEFAULT_CADENCE = "every 2 weeks on sunday at 02:00";
+export const DEFAULT_TIMEZONE = "UTC";
+export const DEFAULT_RESTORE_DELAY_MINUTES = 120;
+export const DEFAULT_RESTORE_WINDOW_MINUTES = 120;
+export const DEFAULT_RESTORE_RECHECK_MINUTES = 15;
+/** Steps that divide an hour, so a `M/step` minute field fires at the same minutes every hour. */
+export const RESTORE_RECHECK_CHOICES: readonly number[] = [5, 10, 15, 20, 30, 60];
+export const MAX_RESTORE_WINDOW_MINUTES = 720;
+
+const MINUTES_PER_HOUR = 60;
+const MINUTES_PER_DAY = 1440;
+const MS_PER_DAY = 86_400_000;
+const WEEKDAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
+const CRON_WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
+const CRON_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] as const;
+const READABLE_EXAMPLE = DEFAULT_CADENCE;
+const CRON_EXAMPLE = "cron(0 2 ? * SUN *)";
+const RESTORE_CRON_EXAMPLE = "cron(0 6 ? * SUN *)";
+const READABLE_GRAMMAR =
+    "`every N weeks on <weekday> at HH:MM`, `every N days at HH:MM`, `daily at HH:MM` or " +
+    "`weekly on <weekday> at HH:MM` (each optionally followed by `starting YYYY-MM-DD`), or a cron(...) or rate(...) expression";
+
+/** Turns the cadence settings into the update and restore schedules; throws {@link ConfigError} on any bad setting. */
+export function planCadence(input: CadenceInput): CadencePlan {
+    const timezone = checkTimezone(input.timezone ?? DEFAULT_TIMEZONE);
+    const cadence = input.cadence ?? DEFAULT_CADENCE;
+    return isRawExpression(cadence) ? planRaw(cadence, timezone, input) : planReadable(cadence, timezone, input);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Readable form
+
+interface ReadableCadence {
+    unit: "day" | "week";
+    /** The N of "every N days/weeks". */
+    count: number;
+    /** 0 = Sunday; weeks only. */
+    weekday?: number;
+    /** Minutes after local midnight. */
+    minuteOfDay: number;
+    /** Days since 1970-01-01 of the first cycle day. */
+    anchorDay: number;
+    /** Whether the user chose the anchor with `starting`. */
+    anchorChosen: boolean;
+}
+
+interface RestoreTiming {
+    delayMinutes: number;
+    windowMinutes: number;
+    recheckMinutes: number;
+}
+
+function planReadable(cadence: string, timezone: string, input: CadenceInput): CadencePlan {
+    if (input.restoreCadence !== undefined) {
+        throw new ConfigError("restoreCadence", "is only for cron(...) or rate(...) cadences: with a readable " +
+            "cadence the restore follows the update by restoreDelayMinutes", input.restoreCadence,
+            "leave restoreCadence unset and set restoreDelayMinutes: 120");
+    }
+    const parsed = parseReadable(cadence);
+    const timing = checkRestoreTiming(input);
+    const everyDays = parsed.unit === "week" ? 7 * parsed.count : parsed.count;
+    const anchorDate = dateOfDay(parsed.anchorDay);
+    const restoreStart = parsed.minuteOfDay + timing.delayMinutes;
+    const restoreDayOffset = Math.floor(restoreStart / MINUTES_PER_DAY);
+    const restoreMinute = restoreStart % MINUTES_PER_DAY;
+    const sharedGateFields = { timezone, everyDays, anchorDate, updateTime: formatTime(parsed.minuteOfDay) };
+
+    return {
+        update: {
+            expression: updateExpression(parsed.minuteOfDay, parsed.weekday),
+            timezone,
+            gate: {
+                kind: "update", ...sharedGateFields, localTime: formatTime(parsed.minuteOfDay),
+                dayOffset: 0, windowMinutes: 0, recheckMinutes: 0,
+            },
+        },
+        restore: {
+            expression: restoreExpression(restoreMinute, timing, shiftWeekday(parsed.weekday, restoreDayOffset)),
+            timezone,
+            gate: {
+                kind: "restore", ...sharedGateFields, localTime: formatTime(restoreMinute), dayOffset: restoreDayOffset,
+                windowMinutes: timing.windowMinutes, recheckMinutes: timing.recheckMinutes,
+            },
+        },
+        description: describeReadable(parsed, timezone, timing),
+    };
+}
+
+function parseReadable(cadence: string): ReadableCadence {
+    const text = cadence.trim().toLowerCase().replace(/\s+/g, " ");
+    const match = /^(?:every(?: (?<count>\S+))? (?<unit>days?|weeks?)|(?<preset>daily|weekly))(?: on (?<weekday>\S+))?(?: at (?<time>\S+))?(?: starting (?<start>\S+))?$/
+        .exec(text);
+    if (!match?.groups) throw cadenceError(cadence, `is not a cadence this tool understands: write ${READABLE_GRAMMAR}`);
+    const { count: countText, unit: unitText, preset, weekday: weekdayText, time, start } = match.groups;
+
+    const unit = (unitText ?? preset).startsWith("week") ? "week" : "day";
+    const maxCount = unit === "week" ? 52 : 31;
+    const count = countText === undefined ? 1 : /^\d+$/.test(countText) ? Number(countText) : NaN;
+    if (!(count >= 1 && count <= maxCount)) throw cadenceError(cadence, `must repeat every 1 to ${maxCount} ${unit}s`);
+    const weekday = parseWeekdayClause(cadence, unit, weekdayText);
+
+    if (time === undefined) throw cadenceError(cadence, "needs a time of day: `at HH:MM` (24-hour clock)");
+    const minuteOfDay = parseTime(time);
+    if (Number.isNaN(minuteOfDay)) throw cadenceError(cadence, `has time "${time}", which is not HH:MM on a 24-hour clock`);
+
+    const anchorDay = start === undefined ? defaultAnchorDay(weekday) : parseStart(start, weekday, cadence);
+    return { unit, count, weekday, minuteOfDay, anchorDay, anchorChosen: start !== undefined };
+}
+
+/** The weekday of `on <weekday>` (0 = Sunday): required for weeks, forbidden for days. */
+function parseWeekdayClause(cadence: string, unit: "day" | "week", text: string | undefined): number | undefined {
+    if (unit === "day") {
+        if (text === undefined) return undefined;
+        throw cadenceError(cadence, "cannot name a weekday for a cadence in days (every N days runs on any weekday)",
+            "every 3 days at 02:00");
+    }
+    if (text === undefined) throw cadenceError(cadence, "needs `on <weekday>` for a weekly cadence");
+    const weekday = WEEKDAY_NAMES.findIndex((name) => text === name || text === name.slice(0, 3));
+    if (weekday < 0) {
+        throw cadenceError(cadence, `names no weekday in "on ${text}": use a full name or its first three letters`);
+    }
+    return weekday;
+}
+
+function cadenceError(cadence: string, problem: string, example = READABLE_EXAMPLE): ConfigError {
+    return new ConfigError("cadence", problem, cadence, example);
+}
+
+/** Independent of the deploy date, so redeploying never moves the cycle days. */
+function defaultAnchorDay(weekday: number | undefined): number {
+    return weekday === undefined ? 0 : (weekday - weekdayOfDay(0) + 7) % 7;
+}
+
+function parseStart(start: string, weekday: number | undefined, cadence: string): number {
+    const day = dayOfDate(start);
+    if (Number.isNaN(day)) {
+        throw cadenceError(cadence, `has starting date "${start}", which is not a real YYYY-MM-DD date`,
+            `${READABLE_EXAMPLE} starting 2026-01-04`);
+    }
+    if (weekday !== undefined && weekdayOfDay(day) !== weekday) {
+        const nextMatching = day + ((weekday - weekdayOfDay(day) + 7) % 7);
+        throw cadenceError(cadence,
+            `starts on ${start}, which is a ${capitalize(WEEKDAY_NAMES[weekdayOfDay(day)])}, ` +
+            `not a ${capitalize(WEEKDAY_NAMES[weekday])}`,
+            cadence.replace(start, dateOfDay(nextMatching)));
+    }
+    return day;
+}
+
+function parseTime(text: string): number {
+    const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(text);
+    return match ? Number(match[1]) * MINUTES_PER_HOUR + Number(match[2]) : NaN;
+}
+
+function checkRestoreTiming(input: CadenceInput): RestoreTiming {
+    const recheckMinutes = input.restoreRecheckMinutes ?? DEFAULT_RESTORE_RECHECK_MINUTES;
+    if (!RESTORE_RECHECK_CHOICES.includes(recheckMinutes)) {
+        throw new ConfigError("restoreRecheckMinutes",
+            `must be one of ${RESTORE_RECHECK_CHOICES.join(", ")} (a number of minutes that divides an hour)`,
+            recheckMinutes, String(DEFAULT_RESTORE_RECHECK_MINUTES));
+    }
+    const windowMinutes = input.restoreWindowMinutes ?? DEFAULT_RESTORE_WINDOW_MINUTES;
+    if (!isWholeIn(windowMinutes, recheckMinutes, MAX_RESTORE_WINDOW_MINUTES)) {
+        throw new ConfigError("restoreWindowMinutes",
+            `must be a whole number of minutes from ${recheckMinutes} (one recheck) to ${MAX_RESTORE_WINDOW_MINUTES}`,
+            windowMinutes, String(DEFAULT_RESTORE_WINDOW_MINUTES));
+    }
+    const delayMinutes = input.restoreDelayMinutes ?? DEFAULT_RESTORE_DELAY_MINUTES;
+    const maxDelay = MINUTES_PER_DAY - windowMinutes;
+    if (!isWholeIn(delayMinutes, 1, maxDelay)) {
+        throw new ConfigError("restoreDelayMinutes",
+            `must be a whole number of minutes from 1 to ${maxDelay}, so that the restore window ` +
+            `(restoreWindowMinutes: ${windowMinutes}) ends within 24 hours of the update`,
+            delayMinutes, String(Math.min(DEFAULT_RESTORE_DELAY_MINUTES, maxDelay)));
+    }
+    return { delayMinutes, windowMinutes, recheckMinutes };
+}
+
+/**
+ * The intended time plus the same minute an hour later: a cron firing at a time the spring-forward gap
+ * removes is skipped, and the gate accepts the later firing only on such a day. At 23:xx the later firing
+ * falls on the next day, so that weekday joins the list (the gate rejects the surplus firings).
+ */
+function updateExpression(minuteOfDay: number, weekday: number | undefined): string {
+    const hour = Math.floor(minuteOfDay / MINUTES_PER_HOUR);
+    const fallbackHour = (hour + 1) % 24;
+    const days = weekday === undefined ? undefined : fallbackHour === 0 ? [weekday, weekday + 1] : [weekday];
+    return cronExpression(String(minuteOfDay % MINUTES_PER_HOUR), `${hour},${fallbackHour}`, days);
+}
+
+/** Every recheck time in the window; whole hours, so it is a superset the gate narrows down. */
+function restoreExpression(startMinute: number, timing: RestoreTiming, weekday: number | undefined): string {
+    const attempts = Math.ceil(timing.windowMinutes / timing.recheckMinutes);
+    const lastAttemptMinute = startMinute + (attempts - 1) * timing.recheckMinutes;
+    const firstHour = Math.floor(startMinute / MINUTES_PER_HOUR);
+    const lastHour = Math.floor(lastAttemptMinute / MINUTES_PER_HOUR);
+    const phase = startMinute % timing.recheckMinutes;
+    const minutes = timing.recheckMinutes === MINUTES_PER_HOUR ? String(phase) : `${phase}/${timing.recheckMinutes}`;
+    const crossesMidnight = lastHour >= 24;
+    const hours = crossesMidnight
+        ? `${hourRange(firstHour, 23)},${hourRange(0, lastHour - 24)}`
+        : hourRange(firstHour, lastHour);
+    const days = weekday === undefined ? undefined : crossesMidnight ? [weekday, weekday + 1] : [weekday];
+    return cronExpression(minutes, hours, days);
+}
+
+function hourRange(first: number, last: number): string {
+    return first === last ? String(first) : `${first}-${last}`;
+}
+
+/** Daily (day-of-month `*`) when no weekdays are given. */
+function cronExpression(minutes: string, hours: string, weekdays: number[] | undefined): string {
+    return weekdays === undefined
+        ? `cron(${minutes} ${hours} * * ? *)`
+        : `cron(${minutes} ${hours} ? * ${weekdays.map((day) => CRON_WEEKDAYS[day % 7]).join(",")} *)`;
+}
+
+function shiftWeekday(weekday: number | undefined, days: number): number | undefined {
+    return weekday === undefined ? undefined : (weekday + days) % 7;
+}
+
+function describeReadable(parsed: ReadableCadence, timezone: string, timing: RestoreTiming): string {
+    const repeat = parsed.count === 1 ? parsed.unit : `${parsed.count} ${parsed.unit}s`;
+    const on = parsed.weekday === undefined ? "" : ` on ${capitalize(WEEKDAY_NAMES[parsed.weekday])}`;
+    const everyDays = parsed.unit === "week" ? 7 * parsed.count : parsed.count;
+    const cycles = parsed.count > 1 || parsed.anchorChosen
+        ? ` (cycles on ${dateOfDay(parsed.anchorDay)}, ${dateOfDay(parsed.anchorDay + everyDays)}, ...)`
+        : "";
+    const restoreStart = parsed.minuteOfDay + timing.delayMinutes;
+    return `every ${repeat}${on} at ${formatTime(parsed.minuteOfDay)} ${timezone}${cycles}; ` +
+        `restore from ${formatWallTime(restoreStart)}, re-checked every ${timing.recheckMinutes} minutes ` +
+        `until ${formatWallTime(restoreStart + timing.windowMinutes)}`;
+}
+
+/** "HH:MM", followed by "the next day" when the wall-clock minutes pass the update day's midnight. */
+function formatWallTime(minutesFromUpdateDay: number): string {
+    const nextDay = minutesFromUpdateDay >= MINUTES_PER_DAY ? " the next day" : "";
+    return `${formatTime(minutesFromUpdateDay % MINUTES_PER_DAY)}${nextDay}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Raw cron(...) / rate(...)
+
+const RESTORE_TIMING_KEYS = ["restoreDelayMinutes", "restoreWindowMinutes", "restoreRecheckMinutes"] as const;
+
+function planRaw(cadence: string, timezone: string, input: CadenceInput): CadencePlan {
+    const update = checkRawExpression("cadence", cadence, CRON_EXAMPLE);
+    for (const key of RESTORE_TIMING_KEYS) {
+        if (input[key] !== undefined) {
+            throw new ConfigError(key, "only applies to a readable cadence such as " +
+                `"${READABLE_EXAMPLE}"; with a cron(...) or rate(...) cadence, schedule the restore with restoreCadence`,
+                input[key], `restoreCadence: ${RESTORE_CRON_EXAMPLE}`);
+        }
+    }
+    if (input.restoreCadence === undefined) {
+        throw new ConfigError("restoreCadence", "is required with a cron(...) or rate(...) cadence: a raw " +
+            "expression has no time of day to derive the restore from, so give the restore its own schedule",
+            undefined, RESTORE_CRON_EXAMPLE);
+    }
+    const restore = checkRawExpression("restoreCadence", input.restoreCadence, RESTORE_CRON_EXAMPLE);
+    return {
+        update: { expression: update, timezone },
+        restore: { expression: restore, timezone },
+        description: `update on ${update} and restore on ${restore}, ${timezone}; every firing is a refresh cycle`,
+    };
+}
+
+function isRawExpression(cadence: string): boolean {
+    return /^\s*(cron|rate)\s*\(/i.test(cadence);
+}
+
+/** The expression with normalized spacing and case, as Scheduler accepts it. */
+function checkRawExpression(key: string, value: string, example: string): string {
+    const match = /^\s*(cron|rate)\s*\(\s*(.*?)\s*\)\s*$/i.exec(value);
+    if (!match) throw new ConfigError(key, "is not a cron(...) or rate(...) expression", value, example);
+    const [, kind, body] = match;
+    const problem = kind.toLowerCase() === "rate" ? rateProblem(body) : cronProblem(body);
+    if (problem !== undefined) throw new ConfigError(key, problem, value, example);
+    return kind.toLowerCase() === "rate"
+        ? `rate(${body.toLowerCase().split(/\s+/).join(" ")})`
+        : `cron(${body.toUpperCase().split(/\s+/).join(" ")})`;
+}
+
+function rateProblem(body: string): string | undefined {
+    const match = /^(\d+)\s+([a-z]+)$/i.exec(body);
+    if (!match) return "is not rate(value unit), e.g. rate(14 days)";
+    const [, valueText, unitText] = match;
+    const value = Number(valueText);
+    const unit = unitText.toLowerCase();
+    if (!/^[1-9]\d*$/.test(valueText)) return `has rate value ${valueText}, which is not a positive whole number`;
+    if (!["minute", "minutes", "hour", "hours", "day", "days"].includes(unit)) {
+        return `has rate unit "${unitText}": use minute(s), hour(s) or day(s)`;
+    }
+    const singular = !unit.endsWith("s");
+    if (singular !== (value === 1)) {
+        return `must use the ${value === 1 ? "singular" : "plural"} unit for ${value}: ` +
+            `rate(${value} ${singular ? `${unit}s` : unit.slice(0, -1)})`;
+    }
+    return undefined;
+}
+
+interface CronField {
+    name: string;
+    min: number;
+    max: number;
+    /** Names accepted for min, min+1, ... */
+    names?: readonly string[];
+    /** Matches the field's special forms (`L`, `15W`, `6#3`, ...). */
+    special?: RegExp;
+}
+
+const CRON_FIELDS: readonly CronField[] = [
+    { name: "minutes", min: 0, max: 59 },
+    { name: "hours", min: 0, max: 23 },
+    { name: "day-of-month", min: 1, max: 31, special: /^(L|LW|([1-9]|[12]\d|3[01])W)$/ },
+    { name: "month", min: 1, max: 12, names: CRON_MONTHS },
+    { name: "day-of-week", min: 1, max: 7, names: CRON_WEEKDAYS, special: /^(L|([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)(L|#[1-5]))$/ },
+    { name: "year", min: 1970, max: 2199 },
+];
+const DAY_OF_MONTH = 2;
+const DAY_OF_WEEK = 4;
+
+function cronProblem(body: string): string | undefined {
+    const fields = body.toUpperCase().split(/\s+/);
+    if (fields.length !== CRON_FIELDS.length) {
+        return `has ${fields.length} fields, but a cron expression has 6: minutes hours day-of-month month day-of-week year`;
+    }
+    if ((fields[DAY_OF_MONTH] === "?") === (fields[DAY_OF_WEEK] === "?")) {
+        return "must have ? in exactly one of day-of-month and day-of-week";
+    }
+    for (const [index, field] of CRON_FIELDS.entries()) {
+        const text = fields[index];
+        const isQuestionMarkAllowed = index === DAY_OF_MONTH || index === DAY_OF_WEEK;
+        if (text === "?" && isQuestionMarkAllowed) continue;
+        const bad = text.split(",").find((item) => !isCronItem(item, field));
+        if (bad !== undefined) {
+            const names = field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : "";
+            const extras = `${isQuestionMarkAllowed ? ", ?" : ""}${field.special ? " and the L/W/# forms" : ""}`;
+            return `has "${bad}" in its ${field.name} field, which takes ${field.min}-${field.max}${names} ` +
+                `combined with , - * /${extras}`;
+        }
+    }
+    return undefined;
+}
+
+/** One comma-separated item: `*`, a value, a range, either with `/increment`, or a special form. */
+function isCronItem(item: string, field: CronField): boolean {
+    if (field.special?.test(item)) return true;
+    const match = /^(\*|([A-Z0-9]+)(?:-([A-Z0-9]+))?)(?:\/(\d+))?$/.exec(item);
+    if (!match) return false;
+    const [, , from, to, increment] = match;
+    const values = [from, to].filter((value): value is string => value !== undefined);
+    return values.every((value) => !Number.isNaN(cronValue(value, field))) &&
+        (increment === undefined || isWholeIn(Number(increment), 1, field.max));
+}
+
+function cronValue(text: string, field: CronField): number {
+    const named = field.names?.indexOf(text) ?? -1;
+    if (named >= 0) return field.min + named;
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    return value >= field.min && value <= field.max ? value : NaN;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared helpers
+
+function checkTimezone(timezone: string): string {
+    const fail = (): never => {
+        throw new ConfigError("timezone", "is not an IANA time zone name", timezone, "Europe/Amsterdam");
+    };
+    // Intl also accepts offsets such as "+01:00", which Scheduler does not.
+    if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(timezone)) return fail();
+    let resolved: string;
+    try {
+        resolved = new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;
+    } catch {
+        return fail();
+    }
+    // Fix the case ("europe/amsterdam") but keep the user's choice among aliases (ICU prefers old names).
+    return resolved.toLowerCase() === timezone.toLowerCase() ? resolved : timezone;
+}
+
+function isWholeIn(value: number, min: number, max: number): boolean {
+    return Number.isInteger(value) && value >= min && value <= max;
+}
+
+function dayOfDate(date: string): number {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+    if (!match) return NaN;
+    const day = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) / MS_PER_DAY;
+    return dateOfDay(day) === date ? day : NaN;
+}
+
+function dateOfDay(day: number): string {
+    return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** 0 = Sunday. */
+function weekdayOfDay(day: number): number {
+    return new Date(day * MS_PER_DAY).getUTCDay();
+}
+
+function formatTime(minuteOfDay: number): string {
+    const pad = (value: number) => String(value).padStart(2, "0");
+    return `${pad(Math.floor(minuteOfDay / MINUTES_PER_HOUR))}:${pad(minuteOfDay % MINUTES_PER_HOUR)}`;
+}
+
+function capitalize(word: string): string {
+    return word.charAt(0).toUpperCase() + word.slice(1);
+}
