@@ -7,7 +7,7 @@ export class ConfigError extends Error {
         /** The setting at fault, as the user wrote it: `snapshot-refresh:engines[1].kmsKeyArn`, `cadence`. */
         readonly key: string,
         /** What is wrong with the value, as a sentence fragment: "is not a 12-digit AWS account id". */
-        problem: string,
+        readonly problem: string,
         /** The value that was given, if any. */
         readonly value: unknown,
         /** A value that would be accepted, shown to the user as an example. */
@@ -16,5 +16,10 @@ export class ConfigError extends Error {
         const given = value === undefined ? "nothing was set" : `got ${JSON.stringify(value)}`;
         super(`${key} ${problem} (${given}). Example: ${example}`);
         this.name = "ConfigError";
+    }
+
+    /** The same error for a setting read from stack configuration, whose keys carry a namespace. */
+    withKeyPrefix(prefix: string): ConfigError {
+        return prefix === "" ? this : new ConfigError(`${prefix}${this.key}`, this.problem, this.value, this.example);
     }
 }

@@ -1,0 +1,155 @@
+import * as aws from "@pulumi/aws";
+
+/** Where the component's resources live, and what they are called: everything a policy must name. */
+export interface PolicyScope {
+    partition: string;
+    region: string;
+    accountId: string;
+    sourceAccountId: string;
+    copyIdentifierPrefix: string;
+    latestParameterArns: string[];
+    currentParameterArns: string[];
+    pipelineParameterArn: string;
+    pipelineName: string;
+    /** Whether any engine copies snapshots into this account. */
+    copies: boolean;
+    /** Keys of this account that copies are encrypted with. */
+    copyKeyArns: string[];
+    logGroupArn: string;
+    deadLetterQueueArn: string;
+}
+
+/**
+ * `rds:DescribeDBClusterSnapshots` is the one action granted on `*`: listing the snapshots shared with the
+ * account names no snapshot, so there is no ARN to scope it to. Every other statement names exact ARNs.
+ */
+const DESCRIBE_SNAPSHOTS: aws.iam.PolicyStatement = {
+    Sid: "ListClusterSnapshots",
+    Effect: "Allow",
+    Action: ["rds:DescribeDBClusterSnapshots"],
+    Resource: "*",
+};
+
+export function lambdaTrustPolicy(): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    };
+}
+
+/** Only schedules of this account may assume the scheduler role (confused-deputy protection). */
+export function schedulerTrustPolicy(accountId: string): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "scheduler.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ],
+    };
+}
+
+/** db-update-latest-snapshot-id: reads both snapshot parameters, writes `latest`, copies and trims its copies. */
+export function updatePolicy(scope: PolicyScope): aws.iam.PolicyDocument {
+    const statements: aws.iam.PolicyStatement[] = [
+        {
+            Sid: "ReadSnapshotParameters",
+            Effect: "Allow",
+            Action: ["ssm:GetParameters"],
+            Resource: [...scope.latestParameterArns, ...scope.currentParameterArns],
+        },
+        { Sid: "RecordLatestSnapshot", Effect: "Allow", Action: ["ssm:PutParameter"], Resource: scope.latestParameterArns },
+        DESCRIBE_SNAPSHOTS,
+    ];
+    if (scope.copies) statements.push(...copyStatements(scope));
+    statements.push(...runtimeStatements(scope));
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** db-restore-from-snapshot: reads every parameter, writes `latest`/`current`, starts the one pipeline. */
+export function restorePolicy(scope: PolicyScope): aws.iam.PolicyDocument {
+    const snapshotParameterArns = [...scope.latestParameterArns, ...scope.currentParameterArns];
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "ReadParameters",
+                Effect: "Allow",
+                Action: ["ssm:GetParameters"],
+                Resource: [...snapshotParameterArns, scope.pipelineParameterArn],
+            },
+            { Sid: "PromoteSnapshots", Effect: "Allow", Action: ["ssm:PutParameter"], Resource: snapshotParameterArns },
+            DESCRIBE_SNAPSHOTS,
+            {
+                Sid: "StartMainPipeline",
+                Effect: "Allow",
+                Action: ["codepipeline:ListPipelineExecutions", "codepipeline:StartPipelineExecution"],
+                Resource: [`arn:${scope.partition}:codepipeline:${scope.region}:${scope.accountId}:${scope.pipelineName}`],
+            },
+            ...runtimeStatements(scope),
+        ],
+    };
+}
+
+/** The scheduler may invoke these two functions and report undeliverable invocations, nothing else. */
+export function schedulerPolicy(functionArns: string[], deadLetterQueueArn: string): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "InvokeRefreshFunctions", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: functionArns },
+            { Sid: "ReportFailedInvocations", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deadLetterQueueArn] },
+        ],
+    };
+}
+
+function copyStatements(scope: PolicyScope): aws.iam.PolicyStatement[] {
+    const snapshotArn = (account: string, name: string) =>
+        `arn:${scope.partition}:rds:${scope.region}:${account}:cluster-snapshot:${name}`;
+    const ownCopies = snapshotArn(scope.accountId, `${scope.copyIdentifierPrefix}*`);
+    const statements: aws.iam.PolicyStatement[] = [
+        {
+            Sid: "CopySharedSnapshots",
+            Effect: "Allow",
+            Action: ["rds:CopyDBClusterSnapshot"],
+            Resource: [snapshotArn(scope.sourceAccountId, "*"), ownCopies],
+        },
+        {
+            Sid: "TagAndTrimOwnCopies",
+            Effect: "Allow",
+            Action: ["rds:AddTagsToResource", "rds:DeleteDBClusterSnapshot"],
+            Resource: [ownCopies],
+        },
+    ];
+    if (scope.copyKeyArns.length > 0) {
+        // Copying an encrypted shared snapshot uses the source account's key (shared through its key policy)
+        // and re-encrypts with a key of this account; RDS does both through grants.
+        const keys = [...scope.copyKeyArns, `arn:${scope.partition}:kms:${scope.region}:${scope.sourceAccountId}:key/*`];
+        statements.push(
+            { Sid: "DescribeCopyKeys", Effect: "Allow", Action: ["kms:DescribeKey"], Resource: keys },
+            {
+                Sid: "GrantCopyKeysToRds",
+                Effect: "Allow",
+                Action: ["kms:CreateGrant"],
+                Resource: keys,
+                Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+            },
+        );
+    }
+    return statements;
+}
+
+/** Logs into the function's own log group; failed asynchronous invocations go to the dead-letter queue. */
+function runtimeStatements(scope: PolicyScope): aws.iam.PolicyStatement[] {
+    return [
+        {
+            Sid: "WriteOwnLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: [`${scope.logGroupArn}:*`],
+        },
+        { Sid: "ReportFailedRuns", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [scope.deadLetterQueueArn] },
+    ];
+}

@@ -1,0 +1,13 @@
+import { readStackConfig, SnapshotRefresh } from "./components";
+
+const name = "snapshot-refresh";
+const refresh = new SnapshotRefresh(name, readStackConfig(name));
+
+export const parameterNames = refresh.parameterNames;
+export const pipelineParameterName = refresh.pipelineParameterName;
+export const updateFunctionName = refresh.updateFunctionName;
+export const restoreFunctionName = refresh.restoreFunctionName;
+export const updateScheduleName = refresh.updateScheduleName;
+export const restoreScheduleName = refresh.restoreScheduleName;
+export const deadLetterQueueUrl = refresh.deadLetterQueueUrl;
+export const schedule = refresh.schedule;

@@ -1,0 +1,119 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT_ID = "111111111111";
+export const SOURCE_ACCOUNT_ID = "222222222222";
+export const REGION = "eu-west-1";
+
+/** A resource as the mocked engine saw it, with the options the SDK resolved for it. */
+export interface RecordedResource {
+    type: string;
+    name: string;
+    /** The inputs, resolved to plain values. */
+    inputs: Record<string, unknown>;
+    ignoreChanges: string[];
+    parent?: pulumi.Resource;
+}
+
+const ARN_SERVICES: Record<string, (name: string) => string> = {
+    "aws:ssm/parameter:Parameter": (name) => `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/${name.replace(/^\//, "")}`,
+    "aws:sqs/queue:Queue": (name) => `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${name}`,
+    "aws:cloudwatch/logGroup:LogGroup": (name) => `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${name}`,
+    "aws:iam/role:Role": (name) => `arn:aws:iam::${ACCOUNT_ID}:role/${name}`,
+    "aws:lambda/function:Function": (name) => `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`,
+    "aws:scheduler/scheduleGroup:ScheduleGroup": (name) => `arn:aws:scheduler:${REGION}:${ACCOUNT_ID}:schedule-group/${name}`,
+    "aws:scheduler/schedule:Schedule": (name) => `arn:aws:scheduler:${REGION}:${ACCOUNT_ID}:schedule/${name}`,
+};
+
+/**
+ * Stands in for the Pulumi engine and AWS: records every resource, answers the three invokes the component
+ * makes, and fails on any other invoke so an unexpected call cannot pass unnoticed.
+ */
+export class RecordingMocks implements pulumi.runtime.Mocks {
+    resources: RecordedResource[] = [];
+    /** The account the deployment's credentials belong to. */
+    callerAccountId = ACCOUNT_ID;
+    private readonly options = new Map<string, { ignoreChanges: string[]; parent?: pulumi.Resource }>();
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        // Physical names as Pulumi's auto-naming would make them: the logical name plus a suffix.
+        const physicalName = typeof args.inputs.name === "string" ? args.inputs.name : `${args.name}-1a2b3c4`;
+        const options = this.options.get(`${args.type}::${args.name}`) ?? { ignoreChanges: [] };
+        this.resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, ...options });
+        const arn = ARN_SERVICES[args.type]?.(physicalName);
+        const url = args.type === "aws:sqs/queue:Queue" ? `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physicalName}` : undefined;
+        return { id: `${args.name}-id`, state: { ...args.inputs, name: physicalName, ...(arn ? { arn } : {}), ...(url ? { url } : {}) } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        switch (args.token) {
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: this.callerAccountId, arn: `arn:aws:iam::${this.callerAccountId}:user/deployer`, userId: "AIDEXAMPLE", id: this.callerAccountId };
+            case "aws:index/getRegion:getRegion":
+                return { name: REGION, region: REGION, id: REGION, endpoint: `ec2.${REGION}.amazonaws.com`, description: "Europe (Ireland)" };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
+            default:
+                throw new Error(`unexpected invoke ${args.token}`);
+        }
+    }
+
+    /**
+     * A legacy transformation runs inside the SDK, so unlike the engine's transforms it sees the options each
+     * child is created with even under mocks.
+     */
+    readonly recordOptions: pulumi.ResourceTransformation = ({ type, name, opts }) => {
+        this.options.set(`${type}::${name}`, { ignoreChanges: opts.ignoreChanges ?? [], parent: opts.parent });
+        return undefined;
+    };
+
+    reset(): void {
+        this.resources = [];
+        this.options.clear();
+        this.callerAccountId = ACCOUNT_ID;
+    }
+
+    ofType(type: string): RecordedResource[] {
+        return this.resources.filter((resource) => resource.type === type);
+    }
+
+    /** The one resource of this logical name (and type, where two types share the name). */
+    named(name: string, type?: string): RecordedResource {
+        const found = this.resources.filter((resource) => resource.name === name && (type === undefined || resource.type === type));
+        if (found.length !== 1) {
+            throw new Error(`${found.length} resources named ${name}; have ${this.resources.map((resource) => resource.name).join(", ")}`);
+        }
+        return found[0];
+    }
+
+    /** Waits until no resource has been registered for a few turns of the event loop. */
+    async settle(): Promise<void> {
+        let stableTurns = 0;
+        let count = -1;
+        while (stableTurns < 5) {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+            stableTurns = this.resources.length === count ? stableTurns + 1 : 0;
+            count = this.resources.length;
+        }
+    }
+}
+
+/** The mocked engine sees secret inputs (an SSM parameter's value) in their wire form. */
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+function unwrapSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (typeof value !== "object" || value === null) return value;
+    const record = value as Record<string, unknown>;
+    if (record["4dabf18193072939515e22adb298388d"] === SECRET_SIGNATURE) return unwrapSecrets(record.value);
+    return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, unwrapSecrets(inner)]));
+}
+
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+/**
+ * One engine stand-in for the whole test run: `setMocks` is process-wide, so every test file records into
+ * this instance. Import it before the component so the component's module sees the mocks.
+ */
+export const mocks = new RecordingMocks();
+pulumi.runtime.setMocks(mocks, "snapshot-refresh", "acceptance", false);

@@ -1,0 +1,116 @@
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { load } from "js-yaml";
+import { ConfigError } from "../../components/config-error";
+import { mocks, SOURCE_ACCOUNT_ID, valueOf } from "./pulumi-mocks";
+
+
+type ComponentModule = typeof import("../../components");
+let component: ComponentModule;
+
+const VALID: Record<string, string> = {
+    "snapshot-refresh:sourceAccountId": SOURCE_ACCOUNT_ID,
+    "snapshot-refresh:pipelineName": "acceptance-main",
+    "snapshot-refresh:engines": JSON.stringify(["aurora", "documentdb"]),
+};
+
+/** Stack configuration as the Pulumi CLI hands it to a program: every value a string, objects as JSON. */
+function stackConfigFromFile(file: string): Record<string, string> {
+    const parsed = load(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+    return Object.fromEntries(
+        Object.entries(parsed.config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+    );
+}
+
+function expectConfigError(action: () => unknown, key: string, ...mentions: string[]): void {
+    let thrown: unknown;
+    try {
+        action();
+    } catch (error) {
+        thrown = error;
+    }
+    expect(thrown, "a ConfigError").to.be.instanceOf(ConfigError);
+    const error = thrown as ConfigError;
+    expect(error.key).to.equal(key);
+    expect(error.message).to.contain(key).and.to.contain("Example:");
+    for (const mention of mentions) expect(error.message).to.contain(mention);
+}
+
+describe("stack configuration", function () {
+    this.timeout(30_000);
+
+    before(async () => {
+        component = await import("../../components");
+    });
+    beforeEach(() => mocks.reset());
+    after(() => pulumi.runtime.setAllConfig({}));
+
+    it("deploys the example stack file Pulumi.acceptance.yaml as it is", async () => {
+        pulumi.runtime.setAllConfig(stackConfigFromFile(join(__dirname, "..", "..", "Pulumi.acceptance.yaml")));
+        const args = component.readStackConfig("snapshot-refresh");
+        expect(args).to.deep.include({
+            sourceAccountId: "222222222222",
+            pipelineName: "acceptance-main",
+            cadence: "every 2 weeks on sunday at 02:00 starting 2026-12-06",
+            timezone: "Europe/Amsterdam",
+            restoreDelayMinutes: 120,
+            whenCopyNotReady: "fail",
+        });
+        const refresh = new component.SnapshotRefresh("snapshot-refresh", args);
+        expect(await valueOf(refresh.restoreScheduleName)).to.be.a("string");
+        expect(refresh.schedule).to.contain("Europe/Amsterdam");
+    });
+
+    it("reads a single engine name as a one-engine list", () => {
+        pulumi.runtime.setAllConfig({ ...VALID, "snapshot-refresh:engines": "documentdb" });
+        expect(component.readStackConfig("snapshot-refresh").engines).to.deep.equal(["documentdb"]);
+    });
+
+    const badConfigurations: { case: string; config: Record<string, string | undefined>; key: string; mentions: string[] }[] = [
+        { case: "a missing sourceAccountId", config: { "snapshot-refresh:sourceAccountId": undefined }, key: "snapshot-refresh:sourceAccountId", mentions: ["nothing was set", "12-digit"] },
+        { case: "an account id that is not 12 digits", config: { "snapshot-refresh:sourceAccountId": "12345" }, key: "snapshot-refresh:sourceAccountId", mentions: ['"12345"', "123456789012"] },
+        { case: "a missing pipelineName", config: { "snapshot-refresh:pipelineName": undefined }, key: "snapshot-refresh:pipelineName", mentions: ["nothing was set"] },
+        { case: "an empty pipelineName", config: { "snapshot-refresh:pipelineName": "" }, key: "snapshot-refresh:pipelineName", mentions: ['""'] },
+        { case: "missing engines", config: { "snapshot-refresh:engines": undefined }, key: "snapshot-refresh:engines", mentions: ["at least one engine"] },
+        { case: "an unknown engine", config: { "snapshot-refresh:engines": '["aurora","mysql"]' }, key: "snapshot-refresh:engines[1].engine", mentions: ['"mysql"', "aurora, documentdb"] },
+        { case: "a repeated engine", config: { "snapshot-refresh:engines": '["aurora",{"engine":"aurora","copy":true}]' }, key: "snapshot-refresh:engines[1]", mentions: ["repeats the engine aurora"] },
+        { case: "an unknown engine option", config: { "snapshot-refresh:engines": '[{"engine":"documentdb","kmsKey":"x"}]' }, key: "snapshot-refresh:engines[0].kmsKey", mentions: ["kmsKeyArn"] },
+        { case: "a KMS alias instead of a key ARN", config: { "snapshot-refresh:engines": '[{"engine":"documentdb","kmsKeyArn":"alias/acc"}]' }, key: "snapshot-refresh:engines[0].kmsKeyArn", mentions: ['"alias/acc"'] },
+        { case: "documentdb without copies", config: { "snapshot-refresh:engines": '[{"engine":"documentdb","copy":false}]' }, key: "snapshot-refresh:engines[0].copy", mentions: ["cannot restore from a shared snapshot"] },
+        { case: "keepCopies of zero", config: { "snapshot-refresh:engines": '[{"engine":"documentdb","keepCopies":0}]' }, key: "snapshot-refresh:engines[0].keepCopies", mentions: ["1 to 20"] },
+        { case: "a cadence it cannot read", config: { "snapshot-refresh:cadence": "every fortnight" }, key: "snapshot-refresh:cadence", mentions: ['"every fortnight"'] },
+        { case: "an invalid cron expression", config: { "snapshot-refresh:cadence": "cron(0 2 * * SUN *)", "snapshot-refresh:restoreCadence": "cron(0 4 ? * SUN *)" }, key: "snapshot-refresh:cadence", mentions: ["cron(0 2 * * SUN *)"] },
+        { case: "an invalid timezone", config: { "snapshot-refresh:timezone": "Mars/Olympus_Mons" }, key: "snapshot-refresh:timezone", mentions: ['"Mars/Olympus_Mons"', "Europe/Amsterdam"] },
+        { case: "a restore delay that is not a number", config: { "snapshot-refresh:restoreDelayMinutes": "two hours" }, key: "snapshot-refresh:restoreDelayMinutes", mentions: ['"two hours"'] },
+        { case: "an invalid parameter prefix", config: { "snapshot-refresh:parameterPrefix": "aws/refresh/" }, key: "snapshot-refresh:parameterPrefix", mentions: ["/snapshot-refresh/"] },
+        { case: "an unknown whenCopyNotReady policy", config: { "snapshot-refresh:whenCopyNotReady": "wait" }, key: "snapshot-refresh:whenCopyNotReady", mentions: ["restore-available"] },
+        { case: "a log retention CloudWatch does not offer", config: { "snapshot-refresh:logRetentionDays": "42" }, key: "snapshot-refresh:logRetentionDays", mentions: ["42", "90"] },
+        { case: "a mistyped key", config: { "snapshot-refresh:cadance": "every week on sunday at 02:00" }, key: "snapshot-refresh:cadance", mentions: ["did you mean snapshot-refresh:cadence?"] },
+    ];
+    for (const bad of badConfigurations) {
+        it(`rejects ${bad.case}, naming the key, the value and an example, before any resource exists`, async () => {
+            const config = { ...VALID, ...bad.config };
+            pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).filter((entry): entry is [string, string] => entry[1] !== undefined)));
+            expectConfigError(() => component.readStackConfig("snapshot-refresh"), bad.key, ...bad.mentions);
+            await mocks.settle();
+            expect(mocks.resources).to.have.length(0);
+        });
+    }
+
+    it("checks the component's own arguments the same way when it is used as a library, creating nothing", async () => {
+        expectConfigError(
+            () => new component.SnapshotRefresh("lib", { sourceAccountId: SOURCE_ACCOUNT_ID, pipelineName: "p", engines: ["aurora", "aurora"] }),
+            "engines[1]",
+            "repeats the engine aurora",
+        );
+        expectConfigError(
+            () => new component.SnapshotRefresh("lib", { sourceAccountId: SOURCE_ACCOUNT_ID, pipelineName: "p", engines: ["aurora"], copyIdentifierPrefix: "Prod_" }),
+            "copyIdentifierPrefix",
+            '"Prod_"',
+        );
+        await mocks.settle();
+        expect(mocks.resources).to.have.length(0);
+    });
+});
