@@ -21,13 +21,14 @@ export interface ClusterSnapshot {
 /** Where a snapshot stands for a restore. */
 export type SnapshotState = "available" | "in-progress" | "deleting" | "failed";
 
-const IN_PROGRESS_STATUSES = new Set(["creating", "copying", "pending"]);
+/** An array, not a Set: a module-level Set does not survive the serialization of an inline Lambda. */
+const IN_PROGRESS_STATUSES: readonly string[] = ["creating", "copying", "pending"];
 
 /** Statuses other than these never become available (`failed`, `incompatible-*`, ...). */
 export function snapshotState(snapshot: Pick<ClusterSnapshot, "status">): SnapshotState {
     const status = snapshot.status.toLowerCase();
     if (status === "available") return "available";
-    if (IN_PROGRESS_STATUSES.has(status)) return "in-progress";
+    if (IN_PROGRESS_STATUSES.includes(status)) return "in-progress";
     if (status === "deleting") return "deleting";
     return "failed";
 }
