@@ -1,21 +1,26 @@
 export type LogFields = Record<string, unknown>;
 
+export type LogLevel = "info" | "warn" | "error";
+
 export interface Logger {
-    info(message: string, fields?: LogFields): void;
-    warn(message: string, fields?: LogFields): void;
-    error(message: string, fields?: LogFields): void;
+    info(event: string, fields?: LogFields): void;
+    warn(event: string, fields?: LogFields): void;
+    error(event: string, fields?: LogFields): void;
 }
 
+/** One log entry: what happened (`event`), the function's context and the event's own fields. */
+export type LogEntry = { event: string } & LogFields;
+
+export type LogWriter = (level: LogLevel, entry: LogEntry) => void;
+
 /**
- * One JSON object per line, so CloudWatch Logs Insights can query every field whatever the function's log
- * format, and nested summaries are never cut short the way `console.log(object)` abbreviates them.
+ * Hands each entry to the console as one object. With the function's JSON log format, Lambda's Node.js runtime
+ * writes a lone object argument as the `message` of its JSON log line, nested and whole, under the level of the
+ * console method, so Logs Insights can query every field (`message.summary.engines.0.copy.outcome`).
  */
-export function jsonLogger(context: LogFields, write: (line: string) => void = (line) => console.log(line)): Logger {
-    const emit = (level: string, message: string, fields?: LogFields) =>
-        write(JSON.stringify({ level, message, ...context, ...fields }));
-    return {
-        info: (message, fields) => emit("INFO", message, fields),
-        warn: (message, fields) => emit("WARN", message, fields),
-        error: (message, fields) => emit("ERROR", message, fields),
-    };
+const consoleWriter: LogWriter = (level, entry) => console[level](entry);
+
+export function jsonLogger(context: LogFields, write: LogWriter = consoleWriter): Logger {
+    const emit = (level: LogLevel) => (event: string, fields?: LogFields) => write(level, { event, ...context, ...fields });
+    return { info: emit("info"), warn: emit("warn"), error: emit("error") };
 }

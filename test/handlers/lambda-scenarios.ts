@@ -55,17 +55,23 @@ function contextIn(account: string): LambdaContext {
  */
 export function describeHandlerScenarios(factories: HandlerFactories): void {
     let aws: AwsMocks;
-    /** What the functions wrote to standard output: in Lambda, their log. */
+    /** What the functions handed the console: in Lambda, their log. */
     let logLines: Record<string, unknown>[];
-    const writeLine = console.log;
+    const consoleMethods = { info: console.info, warn: console.warn, error: console.error };
     beforeEach(() => {
         aws = mockAws();
         process.env[SETTINGS_ENVIRONMENT_VARIABLE] = JSON.stringify(refreshSettings());
         logLines = [];
-        console.log = (line: string) => logLines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const level of ["info", "warn", "error"] as const) {
+            // Anything else on the console (a Node or SDK warning) is not the functions' log: let it through.
+            console[level] = (entry: unknown, ...rest: unknown[]) =>
+                typeof entry === "object" && entry !== null && "event" in entry
+                    ? logLines.push({ level: level.toUpperCase(), ...entry })
+                    : consoleMethods[level](entry, ...rest);
+        }
     });
     afterEach(() => {
-        console.log = writeLine;
+        Object.assign(console, consoleMethods);
         aws.restore();
         delete process.env[SETTINGS_ENVIRONMENT_VARIABLE];
     });
@@ -83,7 +89,7 @@ export function describeHandlerScenarios(factories: HandlerFactories): void {
             expect(aws.docdb.commandCalls(CopyDBClusterSnapshotCommand).map((call) => call.args[0].input.TargetDBClusterSnapshotIdentifier))
                 .to.deep.equal([copyIdentifierOf("documentdb", documentDb)]);
             expect(result).to.have.nested.property("engines[1].copy.outcome", "started");
-            expect(logLines.map((line) => [line.level, line.message, line.function, line.requestId])).to.deep.equal([
+            expect(logLines.map((line) => [line.level, line.event, line.function, line.requestId])).to.deep.equal([
                 ["INFO", "update summary", "db-update-latest-snapshot-id", "8f5e0c1a-request"],
             ]);
         });

@@ -31,7 +31,7 @@ import {
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { auroraSnapshotApi, ClusterSnapshotApi, documentDbSnapshotApi } from "../../handlers/cluster-snapshots";
 import { EngineName } from "../../handlers/engines";
-import { jsonLogger, Logger } from "../../handlers/log";
+import { jsonLogger, LogEntry, Logger } from "../../handlers/log";
 import { ssmParameterStore } from "../../handlers/parameters";
 import { codePipelineApi } from "../../handlers/pipelines";
 import { RestoreDependencies, RestoreInvocation } from "../../handlers/restore";
@@ -398,28 +398,30 @@ export function restoreDependencies(log: Logger): RestoreDependencies {
 // ---------------------------------------------------------------------------------------------------------------
 // Logs
 
+/** A log entry as it reaches CloudWatch: JSON (fields that are undefined left out), under its level. */
 export interface LogRecord {
     level: string;
-    message: string;
+    event: string;
     [field: string]: unknown;
 }
 
 export interface RecordingLogger {
     log: Logger;
     records: LogRecord[];
-    /** The one record with this message; fails the test when there is none or more than one. */
-    only(message: string): LogRecord;
+    /** The one record of this event; fails the test when there is none or more than one. */
+    only(event: string): LogRecord;
 }
 
 export function recordingLogger(): RecordingLogger {
     const records: LogRecord[] = [];
     return {
-        log: jsonLogger({ function: "test" }, (line) => records.push(JSON.parse(line) as LogRecord)),
+        log: jsonLogger({ function: "test" }, (level, entry) =>
+            records.push({ level: level.toUpperCase(), ...(JSON.parse(JSON.stringify(entry)) as LogEntry) })),
         records,
-        only(message) {
-            const matching = records.filter((record) => record.message === message);
+        only(event) {
+            const matching = records.filter((record) => record.event === event);
             if (matching.length !== 1) {
-                throw new Error(`expected one "${message}" log line, found ${matching.length}: ${JSON.stringify(records)}`);
+                throw new Error(`expected one "${event}" log entry, found ${matching.length}: ${JSON.stringify(records)}`);
             }
             return matching[0];
         },
