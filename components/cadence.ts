@@ -1,3 +1,13 @@
+import {
+    dateOfDay,
+    dayOfDate,
+    formatTime,
+    isWholeIn,
+    MINUTES_PER_DAY,
+    MINUTES_PER_HOUR,
+    minuteOfTime,
+    weekdayOfDay,
+} from "../handlers/calendar";
 import { CycleGate } from "../handlers/cycle";
 import { ConfigError } from "./config-error";
 
@@ -49,9 +59,6 @@ export const DEFAULT_RESTORE_RECHECK_MINUTES = 15;
 export const RESTORE_RECHECK_CHOICES: readonly number[] = [5, 10, 15, 20, 30, 60];
 export const MAX_RESTORE_WINDOW_MINUTES = 720;
 
-const MINUTES_PER_HOUR = 60;
-const MINUTES_PER_DAY = 1440;
-const MS_PER_DAY = 86_400_000;
 const WEEKDAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
 const CRON_WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
 const CRON_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] as const;
@@ -142,7 +149,7 @@ function parseReadable(cadence: string): ReadableCadence {
     const weekday = parseWeekdayClause(cadence, unit, weekdayText);
 
     if (time === undefined) throw cadenceError(cadence, "needs a time of day: `at HH:MM` (24-hour clock)");
-    const minuteOfDay = parseTime(time);
+    const minuteOfDay = minuteOfTime(time);
     if (Number.isNaN(minuteOfDay)) throw cadenceError(cadence, `has time "${time}", which is not HH:MM on a 24-hour clock`);
 
     const anchorDay = start === undefined ? defaultAnchorDay(weekday) : parseStart(start, weekday, cadence);
@@ -189,10 +196,6 @@ function parseStart(start: string, weekday: number | undefined, cadence: string)
     return day;
 }
 
-function parseTime(text: string): number {
-    const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(text);
-    return match ? Number(match[1]) * MINUTES_PER_HOUR + Number(match[2]) : NaN;
-}
 
 function checkRestoreTiming(input: CadenceInput): RestoreTiming {
     const recheckMinutes = input.restoreRecheckMinutes ?? DEFAULT_RESTORE_RECHECK_MINUTES;
@@ -422,30 +425,10 @@ function checkTimezone(timezone: string): string {
     return resolved.toLowerCase() === timezone.toLowerCase() ? resolved : timezone;
 }
 
-function isWholeIn(value: number, min: number, max: number): boolean {
-    return Number.isInteger(value) && value >= min && value <= max;
-}
 
-function dayOfDate(date: string): number {
-    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-    if (!match) return NaN;
-    const day = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) / MS_PER_DAY;
-    return dateOfDay(day) === date ? day : NaN;
-}
 
-function dateOfDay(day: number): string {
-    return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
-}
 
-/** 0 = Sunday. */
-function weekdayOfDay(day: number): number {
-    return new Date(day * MS_PER_DAY).getUTCDay();
-}
 
-function formatTime(minuteOfDay: number): string {
-    const pad = (value: number) => String(value).padStart(2, "0");
-    return `${pad(Math.floor(minuteOfDay / MINUTES_PER_HOUR))}:${pad(minuteOfDay % MINUTES_PER_HOUR)}`;
-}
 
 function capitalize(word: string): string {
     return word.charAt(0).toUpperCase() + word.slice(1);

@@ -7,6 +7,18 @@
  * saving changes and year ends never shift which days are cycle days.
  */
 
+import {
+    dateOfDay,
+    dayOfDate,
+    formatTime,
+    isWholeIn,
+    MINUTES_PER_DAY,
+    MINUTES_PER_HOUR,
+    minuteOfTime,
+    MS_PER_DAY,
+    MS_PER_MINUTE,
+} from "./calendar";
+
 /** Plain JSON: it is serialized into the schedule payload. */
 export interface CycleGate {
     kind: "update" | "restore";
@@ -56,10 +68,6 @@ export interface CycleDecision {
     reason: string;
 }
 
-const MINUTES_PER_HOUR = 60;
-const MINUTES_PER_DAY = 1440;
-const MS_PER_MINUTE = 60_000;
-const MS_PER_DAY = 86_400_000;
 /** Cron writes the update's time twice, the second an hour later, for days when the first does not exist. */
 const FALLBACK_DELAY_MINUTES = 60;
 
@@ -269,7 +277,8 @@ function assertGate(gate: CycleGate): void {
     if (!isWholeIn(gate.everyDays, 1, 366)) problems.push("everyDays is not a whole number of days");
     if (typeof gate.anchorDate !== "string" || Number.isNaN(dayOfDate(gate.anchorDate))) problems.push("anchorDate is not YYYY-MM-DD");
     for (const key of ["localTime", "updateTime"] as const) {
-        if (typeof gate[key] !== "string" || Number.isNaN(minuteOfTime(gate[key]))) problems.push(`${key} is not HH:MM`);
+        const time = gate[key];
+        if (typeof time !== "string" || !/^\d\d:\d\d$/.test(time) || Number.isNaN(minuteOfTime(time))) problems.push(`${key} is not HH:MM`);
     }
     if (!isWholeIn(gate.dayOffset, 0, 1)) problems.push("dayOffset is neither 0 nor 1");
     if (gate.kind === "restore" && !(isWholeIn(gate.recheckMinutes, 1, MINUTES_PER_DAY) &&
@@ -291,32 +300,12 @@ function isTimeZone(value: unknown): boolean {
     }
 }
 
-function isWholeIn(value: unknown, min: number, max: number): boolean {
-    return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
-}
 
-/** Days since 1970-01-01 of a "YYYY-MM-DD" date; NaN when it is not a real date. */
-function dayOfDate(date: string): number {
-    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-    if (!match) return NaN;
-    const day = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) / MS_PER_DAY;
-    return dateOfDay(day) === date ? day : NaN;
-}
 
-function dateOfDay(day: number): string {
-    return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
-}
 
-/** Minutes after midnight of "HH:MM" (24-hour clock); NaN when it is not one. */
-function minuteOfTime(time: string): number {
-    const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
-    return match ? Number(match[1]) * MINUTES_PER_HOUR + Number(match[2]) : NaN;
-}
 
 function formatMinuteOfDay(wall: WallMinutes): string {
-    const minutes = minuteOfDay(wall);
-    const pad = (value: number) => String(value).padStart(2, "0");
-    return `${pad(Math.floor(minutes / MINUTES_PER_HOUR))}:${pad(minutes % MINUTES_PER_HOUR)}`;
+    return formatTime(minuteOfDay(wall));
 }
 
 function dayOf(wall: WallMinutes): number {

@@ -1,0 +1,44 @@
+/**
+ * Calendar arithmetic on whole days and minutes, shared by the cadence planner (at deploy time) and the cycle
+ * gate (inside Lambda). Days are counted from 1970-01-01 on a zone's own calendar, never in milliseconds, so
+ * daylight saving time cannot change a day's length.
+ */
+
+export const MINUTES_PER_HOUR = 60;
+export const MINUTES_PER_DAY = 1440;
+export const MS_PER_MINUTE = 60_000;
+export const MS_PER_DAY = 86_400_000;
+
+export function isWholeIn(value: unknown, min: number, max: number): boolean {
+    return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** Days since 1970-01-01 of a "YYYY-MM-DD" date; NaN when it is not a real date. */
+export function dayOfDate(date: string): number {
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+    if (!match) return NaN;
+    const day = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) / MS_PER_DAY;
+    return dateOfDay(day) === date ? day : NaN;
+}
+
+/** "YYYY-MM-DD" of a day counted from 1970-01-01. */
+export function dateOfDay(day: number): string {
+    return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** 0 = Sunday. */
+export function weekdayOfDay(day: number): number {
+    return new Date(day * MS_PER_DAY).getUTCDay();
+}
+
+/** Minutes after midnight of "HH:MM" or "H:MM" (24-hour clock); NaN when it is not one. */
+export function minuteOfTime(time: string): number {
+    const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(time);
+    return match ? Number(match[1]) * MINUTES_PER_HOUR + Number(match[2]) : NaN;
+}
+
+/** "HH:MM" of a minute of the day (0 to 1439). */
+export function formatTime(minuteOfDay: number): string {
+    const pad = (value: number) => String(value).padStart(2, "0");
+    return `${pad(Math.floor(minuteOfDay / MINUTES_PER_HOUR))}:${pad(minuteOfDay % MINUTES_PER_HOUR)}`;
+}
