@@ -50,7 +50,7 @@ function explainPipelineFailure(error: unknown, pipelineName: string): Error {
         case "PipelineNotFoundException":
             return refreshError(
                 "PipelineNotFoundError",
-                `pipeline "${pipelineName}" (the value of the main_cicd_name parameter) does not exist in this account and Region: ` +
+                `pipeline "${pipelineName}" (the name the pipeline parameter holds) does not exist in this account and Region: ` +
                 "set the right name with `pulumi config set snapshot-refresh:pipelineName <name>` and run pulumi up.",
                 error,
             );

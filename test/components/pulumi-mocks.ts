@@ -101,7 +101,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 function unwrapSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(unwrapSecrets);
-    if (typeof value !== "object" || value === null) return value;
+    // Assets and archives keep their class: a function's code archive is awaited through it.
+    if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
     const record = value as Record<string, unknown>;
     if (record["4dabf18193072939515e22adb298388d"] === SECRET_SIGNATURE) return unwrapSecrets(record.value);
     return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, unwrapSecrets(inner)]));

@@ -219,7 +219,7 @@ describe("restoreFromLatest", () => {
             const error = await rejectionOf(run());
 
             expect(error.name).to.equal("PipelineNotFoundError");
-            expect(error.message).to.include(`pipeline "${PIPELINE_NAME}" (the value of the main_cicd_name parameter) does not exist`);
+            expect(error.message).to.include(`pipeline "${PIPELINE_NAME}" (the name the pipeline parameter holds) does not exist`);
             expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
             expect(pipelineStarts()).to.deep.equal([]);
         });

@@ -1,0 +1,77 @@
+import { mocks, SOURCE_ACCOUNT_ID, REGION, ACCOUNT_ID, valueOf } from "../test/components/pulumi-mocks";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createRestoreHandler, createUpdateHandler, InvocationEvent } from "../handlers/lambda";
+import {
+    ArchiveEntry,
+    archiveEntries,
+    ArchiveSize,
+    FUNCTION_TYPE,
+    isSecretOnTheWire,
+    measureArchive,
+    receiveRawInputs,
+    ReceivedInputs,
+} from "../test/components/lambda-archive-support";
+
+export const FUNCTION_KINDS = ["update", "restore"] as const;
+export type FunctionKind = (typeof FUNCTION_KINDS)[number];
+
+export interface PackagedFunction {
+    entries: ArchiveEntry[];
+    size: ArchiveSize;
+}
+
+export interface ArchiveComparison {
+    /** What the SnapshotRefresh component uploads (the SDK clients excluded). */
+    component: Record<FunctionKind, PackagedFunction>;
+    /** A plain CallbackFunction of the same factory with default packaging, as a user who excluded nothing gets. */
+    defaultPackaging: Record<FunctionKind, PackagedFunction>;
+}
+
+const FACTORIES: Record<FunctionKind, aws.lambda.CallbackFactory<InvocationEvent, unknown>> = { update: createUpdateHandler, restore: createRestoreHandler };
+
+/**
+ * Builds both archives under the shared Pulumi mocks, the way `pulumi up` would: the component's, and a
+ * CallbackFunction's without `codePathOptions`. Pulumi reads the project's package.json from the working
+ * directory, so run this from the repo root.
+ */
+export async function buildArchives(): Promise<ArchiveComparison> {
+    const received = receiveRawInputs(mocks);
+    try {
+        const { SnapshotRefresh } = await import("../components");
+        mocks.reset();
+        const refresh = new SnapshotRefresh("bench", {
+            sourceAccountId: SOURCE_ACCOUNT_ID,
+            pipelineName: "acceptance-main",
+            engines: ["aurora", { engine: "documentdb", kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab` }],
+        }, { transformations: [mocks.recordOptions] });
+        await Promise.all([refresh.updateScheduleName, refresh.restoreScheduleName].map(valueOf));
+
+        const plain = FUNCTION_KINDS.map((kind) => new aws.lambda.CallbackFunction(`default-packaging-${kind}`, {
+            callbackFactory: FACTORIES[kind],
+            runtime: aws.lambda.Runtime.NodeJS22dX,
+            // A role ARN, so that CallbackFunction creates no role of its own: only the archive matters here.
+            role: `arn:aws:iam::${ACCOUNT_ID}:role/bench`,
+        }));
+        await Promise.all(plain.map((lambda) => valueOf(lambda.arn)));
+        await mocks.settle();
+
+        const packaged = async (resourceName: string): Promise<PackagedFunction> => {
+            const entries = await archiveEntries(archiveOf(received, resourceName));
+            return { entries, size: measureArchive(entries) };
+        };
+        return {
+            component: { update: await packaged("bench-update"), restore: await packaged("bench-restore") },
+            defaultPackaging: { update: await packaged("default-packaging-update"), restore: await packaged("default-packaging-restore") },
+        };
+    } finally {
+        received.restore();
+    }
+}
+
+function archiveOf(received: ReceivedInputs, resourceName: string): pulumi.asset.Archive {
+    const code = received.find(FUNCTION_TYPE, resourceName).inputs.code;
+    const archive = isSecretOnTheWire(code) ? (code as { value: unknown }).value : code;
+    if (!(archive instanceof pulumi.asset.Archive)) throw new Error(`${resourceName}'s code is not an archive`);
+    return archive;
+}

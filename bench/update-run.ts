@@ -1,0 +1,130 @@
+import { CopyDBClusterSnapshotCommand, DeleteDBClusterSnapshotCommand } from "@aws-sdk/client-docdb";
+import { GetParametersCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
+import { performance } from "node:perf_hooks";
+import { EngineName } from "../handlers/engines";
+import { updateLatestSnapshots, UpdateSummary } from "../handlers/update-latest";
+import {
+    arnOf,
+    copyOf,
+    DescribeSnapshotsRequest,
+    mockAws,
+    PARAMETER,
+    recordingLogger,
+    refreshSettings,
+    serveAuroraSnapshots,
+    serveDocumentDbSnapshots,
+    serveParameters,
+    sharedSnapshot,
+    SnapshotRecord,
+    updateDependencies,
+} from "../test/handlers/support";
+
+export const SHARED_PER_ENGINE = 10_000;
+/** The largest page DescribeDBClusterSnapshots returns, and the one the handlers ask for. */
+const PAGE_SIZE = 100;
+/** Copies of DocumentDB snapshots from earlier cycles, already in the account. */
+const EXISTING_COPIES = 5;
+
+export interface CallCount {
+    /** `<service> <command>`, with the describe calls split by what they list. */
+    call: string;
+    count: number;
+    /** What a run that makes only unavoidable calls needs: every page of the shared listing, and the writes. */
+    minimum: number;
+    why: string;
+}
+
+export interface UpdateRunFigures {
+    sharedPerEngine: number;
+    existingCopies: number;
+    wallMs: number;
+    calls: CallCount[];
+    summary: UpdateSummary;
+}
+
+/**
+ * One run of the real `updateLatestSnapshots`, over the real SDK adapters and clients (their `send` stubbed by
+ * aws-sdk-client-mock), against 10,000 shared snapshots per engine. Aurora restores from the shared snapshot;
+ * DocumentDB copies, already holds five copies of older snapshots, keeps two, and `current` names a third.
+ */
+export async function measureUpdateRun(): Promise<UpdateRunFigures> {
+    const aurora = sharedListing("aurora");
+    const documentDb = sharedListing("documentdb");
+    const byAge = (records: SnapshotRecord[]) => [...records].sort((a, b) => a.SnapshotCreateTime!.getTime() - b.SnapshotCreateTime!.getTime());
+    const documentDbByAge = byAge(documentDb.flat());
+    const copies = documentDbByAge.slice(-1 - EXISTING_COPIES, -1).reverse().map((source) => copyOf(source, "documentdb"));
+
+    const aws = mockAws();
+    try {
+        const auroraRequests = serveAuroraSnapshots(aws, { shared: aurora });
+        const documentDbRequests = serveDocumentDbSnapshots(aws, { shared: documentDb, manual: [copies] });
+        aws.docdb.on(CopyDBClusterSnapshotCommand).callsFake((input: { TargetDBClusterSnapshotIdentifier?: string }) => ({
+            DBClusterSnapshot: { DBClusterSnapshotIdentifier: input.TargetDBClusterSnapshotIdentifier, Status: "copying" },
+        }));
+        aws.docdb.on(DeleteDBClusterSnapshotCommand).resolves({});
+        serveParameters(aws, {
+            [PARAMETER.documentDbLatest]: arnOf(copies[1]),
+            [PARAMETER.documentDbCurrent]: arnOf(copies[3]),
+        });
+        const log = recordingLogger();
+
+        const started = performance.now();
+        const summary = await updateLatestSnapshots(refreshSettings(), updateDependencies(log.log));
+        const wallMs = performance.now() - started;
+
+        const shared = (requests: DescribeSnapshotsRequest[]) => requests.filter((request) => request.SnapshotType === "shared").length;
+        const manual = (requests: DescribeSnapshotsRequest[]) => requests.filter((request) => request.SnapshotType !== "shared").length;
+        const pages = Math.ceil(SHARED_PER_ENGINE / PAGE_SIZE);
+        const documentDbReport = summary.engines.find((engine) => engine.engine === "documentdb")!;
+        const calls: CallCount[] = [
+            { call: "rds DescribeDBClusterSnapshots (shared)", count: shared(auroraRequests), minimum: pages, why: `${SHARED_PER_ENGINE} shared / ${PAGE_SIZE} a page` },
+            { call: "docdb DescribeDBClusterSnapshots (shared)", count: shared(documentDbRequests), minimum: pages, why: `${SHARED_PER_ENGINE} shared / ${PAGE_SIZE} a page` },
+            {
+                call: "docdb DescribeDBClusterSnapshots (manual)", count: manual(documentDbRequests), minimum: 0,
+                why: "lists this account's copies: which exist, which are in progress, which to delete",
+            },
+            { call: "rds DescribeDBClusterSnapshots (manual)", count: manual(auroraRequests), minimum: 0, why: "aurora restores from the shared snapshot: no copies to list" },
+            {
+                call: "ssm GetParameters", count: aws.ssm.commandCalls(GetParametersCommand).length, minimum: 0,
+                why: "reads latest and current (4 names, one call): write only on change, never delete what current names",
+            },
+            { call: "ssm PutParameter", count: aws.ssm.commandCalls(PutParameterCommand).length, minimum: writesNeeded(summary), why: "one per engine whose latest changed" },
+            {
+                call: "docdb CopyDBClusterSnapshot", count: aws.docdb.commandCalls(CopyDBClusterSnapshotCommand).length,
+                minimum: documentDbReport.copy?.outcome === "started" ? 1 : 0, why: "the newest shared snapshot had no copy yet",
+            },
+            {
+                call: "docdb DeleteDBClusterSnapshot", count: aws.docdb.commandCalls(DeleteDBClusterSnapshotCommand).length,
+                minimum: documentDbReport.deletedCopies.length, why: "copies beyond keepCopies that latest and current do not name",
+            },
+        ];
+        const counted = calls.reduce((total, call) => total + call.count, 0);
+        const everyCall = [aws.rds, aws.docdb, aws.ssm, aws.codePipeline].reduce((total, stub) => total + stub.calls().length, 0);
+        if (counted !== everyCall) throw new Error(`the table counts ${counted} calls, the clients received ${everyCall}`);
+        return { sharedPerEngine: SHARED_PER_ENGINE, existingCopies: EXISTING_COPIES, wallMs, calls, summary };
+    } finally {
+        aws.restore();
+    }
+}
+
+/** 10,000 snapshots of one engine, 100 a page, listed in an order that is not their age (the handlers must not rely on it). */
+function sharedListing(engine: EngineName): SnapshotRecord[][] {
+    const start = Date.UTC(2020, 0, 1, 3);
+    const records = Array.from({ length: SHARED_PER_ENGINE }, (_, index) =>
+        sharedSnapshot({
+            name: `${engine}-${String(index).padStart(5, "0")}`,
+            engine,
+            cluster: engine === "aurora" ? "orders" : "catalog",
+            createdAt: new Date(start + index * 3_600_000).toISOString(),
+        }));
+    // A fixed permutation (a multiplier coprime with 10,000), so every run lists the same way.
+    const listed = records.map((_, index) => records[(index * 7_919 + 3_701) % SHARED_PER_ENGINE]);
+    const pages: SnapshotRecord[][] = [];
+    for (let index = 0; index < listed.length; index += PAGE_SIZE) pages.push(listed.slice(index, index + PAGE_SIZE));
+    return pages;
+}
+
+function writesNeeded(summary: UpdateSummary): number {
+    return summary.engines.filter((engine) => engine.latestAfter !== undefined && engine.latestAfter !== engine.latestBefore).length;
+}
+

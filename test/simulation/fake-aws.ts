@@ -1,0 +1,130 @@
+/**
+ * The simulated AWS behind the real SDK v3 clients: aws-sdk-client-mock routes every command of the four
+ * clients the functions use to the stateful fakes, in the name of whoever is calling (set per Lambda run), at
+ * the timeline's "now". Every call is logged, so a run that should not have touched AWS can be caught.
+ */
+import { CodePipelineClient, ListPipelineExecutionsCommand, StartPipelineExecutionCommand } from "@aws-sdk/client-codepipeline";
+import {
+    CopyDBClusterSnapshotCommand as CopyDocDbSnapshot,
+    DeleteDBClusterSnapshotCommand as DeleteDocDbSnapshot,
+    DescribeDBClusterSnapshotsCommand as DescribeDocDbSnapshots,
+    DocDBClient,
+} from "@aws-sdk/client-docdb";
+import {
+    CopyDBClusterSnapshotCommand as CopyRdsSnapshot,
+    DeleteDBClusterSnapshotCommand as DeleteRdsSnapshot,
+    DescribeDBClusterSnapshotsCommand as DescribeRdsSnapshots,
+    RDSClient,
+} from "@aws-sdk/client-rds";
+import { GetParametersCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { mockClient } from "aws-sdk-client-mock";
+import { Caller } from "./accounts";
+import { ClusterSnapshotApi, ClusterSnapshotApiOptions } from "./cluster-snapshot-api";
+import { FaultInjector, ServiceClient } from "./fault-injection";
+import { ParameterService } from "./parameter-service";
+import { PipelineService } from "./pipeline-service";
+import { SnapshotStore } from "./snapshot-store";
+import { Timeline } from "./timeline";
+
+export interface ApiCall {
+    at: Date;
+    caller: string;
+    client: ServiceClient;
+    command: string;
+    /** What the request asked for, where it matters to a test: a listing's type and whether it asked for a later page. */
+    request?: string;
+    /** `name: message` of the error it failed with. */
+    error?: string;
+}
+
+export class FakeAws {
+    readonly timeline: Timeline;
+    readonly store = new SnapshotStore();
+    readonly snapshots: ClusterSnapshotApi;
+    readonly parameters: ParameterService;
+    readonly pipelines: PipelineService;
+    readonly faults = new FaultInjector();
+    readonly calls: ApiCall[] = [];
+    private caller: Caller | undefined;
+    private restoreClients: (() => void) | undefined;
+
+    constructor(start: Date, snapshotOptions: ClusterSnapshotApiOptions) {
+        this.timeline = new Timeline(start);
+        this.snapshots = new ClusterSnapshotApi(this.store, this.timeline, snapshotOptions);
+        this.parameters = new ParameterService(this.timeline);
+        this.pipelines = new PipelineService(this.timeline);
+    }
+
+    /** Runs `work` with SDK calls made in the name of `caller` (one Lambda run at a time, as reserved concurrency 1 ensures). */
+    async actAs<T>(caller: Caller, work: () => Promise<T>): Promise<T> {
+        if (this.caller !== undefined) throw new Error(`${caller.label} cannot call AWS while ${this.caller.label} is still running`);
+        this.caller = caller;
+        try {
+            return await work();
+        } finally {
+            this.caller = undefined;
+        }
+    }
+
+    /** Replaces `send` of every client of the four kinds until {@link restore}. */
+    install(): void {
+        const rds = mockClient(RDSClient);
+        const docdb = mockClient(DocDBClient);
+        const ssm = mockClient(SSMClient);
+        const codePipeline = mockClient(CodePipelineClient);
+        // A command the fake does not model is a test failure, not a silent `undefined`.
+        const unmodeled = (client: ServiceClient) => async (input: unknown) => {
+            throw new Error(`the simulated ${client} endpoint does not model this command (input ${JSON.stringify(input)})`);
+        };
+        rds.onAnyCommand().callsFake(unmodeled("rds"));
+        docdb.onAnyCommand().callsFake(unmodeled("docdb"));
+        ssm.onAnyCommand().callsFake(unmodeled("ssm"));
+        codePipeline.onAnyCommand().callsFake(unmodeled("codepipeline"));
+
+        rds.on(DescribeRdsSnapshots).callsFake((input) =>
+            this.serve("rds", "DescribeDBClusterSnapshots", (caller) => this.snapshots.describe("rds", caller, input), describedListing(input)));
+        rds.on(CopyRdsSnapshot).callsFake((input) => this.serve("rds", "CopyDBClusterSnapshot", (caller) => this.snapshots.copy("rds", caller, input)));
+        rds.on(DeleteRdsSnapshot).callsFake((input) => this.serve("rds", "DeleteDBClusterSnapshot", (caller) => this.snapshots.delete("rds", caller, input)));
+        docdb.on(DescribeDocDbSnapshots).callsFake((input) =>
+            this.serve("docdb", "DescribeDBClusterSnapshots", (caller) => this.snapshots.describe("docdb", caller, input), describedListing(input)));
+        docdb.on(CopyDocDbSnapshot).callsFake((input) => this.serve("docdb", "CopyDBClusterSnapshot", (caller) => this.snapshots.copy("docdb", caller, input)));
+        docdb.on(DeleteDocDbSnapshot).callsFake((input) => this.serve("docdb", "DeleteDBClusterSnapshot", (caller) => this.snapshots.delete("docdb", caller, input)));
+        ssm.on(GetParametersCommand).callsFake((input) => this.serve("ssm", "GetParameters", () => this.parameters.getParameters(input)));
+        ssm.on(PutParameterCommand).callsFake((input) => this.serve("ssm", "PutParameter", (caller) => this.parameters.putParameter(caller, input)));
+        codePipeline.on(ListPipelineExecutionsCommand).callsFake((input) =>
+            this.serve("codepipeline", "ListPipelineExecutions", (caller) => this.pipelines.listExecutions(caller, input)));
+        codePipeline.on(StartPipelineExecutionCommand).callsFake((input) =>
+            this.serve("codepipeline", "StartPipelineExecution", (caller) => this.pipelines.startExecution(caller, input)));
+
+        this.restoreClients = () => {
+            for (const stub of [rds, docdb, ssm, codePipeline]) stub.restore();
+        };
+    }
+
+    restore(): void {
+        this.restoreClients?.();
+        this.restoreClients = undefined;
+    }
+
+    /** Answers one SDK call: throttled if a burst covers it, otherwise by the fake, logged either way. */
+    private async serve<T>(client: ServiceClient, command: string, answer: (caller: Caller) => T, request?: string): Promise<T> {
+        const caller = this.caller;
+        if (caller === undefined) throw new Error(`${client} ${command} was called outside any simulated Lambda run`);
+        const call: ApiCall = { at: this.timeline.now(), caller: caller.label, client, command, request };
+        this.calls.push(call);
+        try {
+            const throttled = this.faults.errorFor(client, command, this.timeline.nowMs());
+            if (throttled !== undefined) throw throttled;
+            return answer(caller);
+        } catch (error) {
+            call.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+            throw error;
+        }
+    }
+}
+
+/** "shared, page 2+", "manual, page 1", or the identifier looked up. */
+function describedListing(input: { SnapshotType?: string; Marker?: string; DBClusterSnapshotIdentifier?: string }): string {
+    if (input.DBClusterSnapshotIdentifier !== undefined) return `lookup ${input.DBClusterSnapshotIdentifier}`;
+    return `${input.SnapshotType ?? "any"}, ${input.Marker === undefined ? "page 1" : "page 2+"}`;
+}
