@@ -64,12 +64,22 @@ export function updatePolicy(scope: PolicyScope): aws.iam.PolicyDocument {
         { Sid: "RecordLatestSnapshot", Effect: "Allow", Action: ["ssm:PutParameter"], Resource: scope.latestParameterArns },
         DESCRIBE_SNAPSHOTS,
     ];
-    if (scope.copies) statements.push(...copyStatements(scope));
+    if (scope.copies) {
+        statements.push(...copyStatements(scope), {
+            Sid: "TrimOwnCopies",
+            Effect: "Allow",
+            Action: ["rds:DeleteDBClusterSnapshot"],
+            Resource: [ownCopiesArn(scope)],
+        });
+    }
     statements.push(...runtimeStatements(scope));
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** db-restore-from-snapshot: reads every parameter, writes `latest`/`current`, starts the one pipeline. */
+/**
+ * db-restore-from-snapshot: reads every parameter, writes `latest`/`current`, starts the one pipeline, and
+ * copies the cycle's newest snapshot when no copy of it exists.
+ */
 export function restorePolicy(scope: PolicyScope): aws.iam.PolicyDocument {
     const snapshotParameterArns = [...scope.latestParameterArns, ...scope.currentParameterArns];
     return {
@@ -89,6 +99,8 @@ export function restorePolicy(scope: PolicyScope): aws.iam.PolicyDocument {
                 Action: ["codepipeline:ListPipelineExecutions", "codepipeline:StartPipelineExecution"],
                 Resource: [`arn:${scope.partition}:codepipeline:${scope.region}:${scope.accountId}:${scope.pipelineName}`],
             },
+            // A copy the update could not make (or someone deleted) is started by the restore and waited for.
+            ...(scope.copies ? copyStatements(scope) : []),
             ...runtimeStatements(scope),
         ],
     };
@@ -105,23 +117,20 @@ export function schedulerPolicy(functionArns: string[], deadLetterQueueArn: stri
     };
 }
 
+function ownCopiesArn(scope: PolicyScope): string {
+    return `arn:${scope.partition}:rds:${scope.region}:${scope.accountId}:cluster-snapshot:${scope.copyIdentifierPrefix}*`;
+}
+
+/** Copying a shared snapshot into this account: the source, the target, its tags, and the keys involved. */
 function copyStatements(scope: PolicyScope): aws.iam.PolicyStatement[] {
-    const snapshotArn = (account: string, name: string) =>
-        `arn:${scope.partition}:rds:${scope.region}:${account}:cluster-snapshot:${name}`;
-    const ownCopies = snapshotArn(scope.accountId, `${scope.copyIdentifierPrefix}*`);
     const statements: aws.iam.PolicyStatement[] = [
         {
             Sid: "CopySharedSnapshots",
             Effect: "Allow",
             Action: ["rds:CopyDBClusterSnapshot"],
-            Resource: [snapshotArn(scope.sourceAccountId, "*"), ownCopies],
+            Resource: [`arn:${scope.partition}:rds:${scope.region}:${scope.sourceAccountId}:cluster-snapshot:*`, ownCopiesArn(scope)],
         },
-        {
-            Sid: "TagAndTrimOwnCopies",
-            Effect: "Allow",
-            Action: ["rds:AddTagsToResource", "rds:DeleteDBClusterSnapshot"],
-            Resource: [ownCopies],
-        },
+        { Sid: "TagOwnCopies", Effect: "Allow", Action: ["rds:AddTagsToResource"], Resource: [ownCopiesArn(scope)] },
     ];
     if (scope.copyKeyArns.length > 0) {
         // Copying an encrypted shared snapshot uses the source account's key (shared through its key policy)

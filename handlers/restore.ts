@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { ClusterSnapshotApi } from "./cluster-snapshots";
 import { EngineState, inspectEngine, newestAvailableCopy } from "./engine-state";
 import { EngineName } from "./engines";
+import { startCopy } from "./copies";
 import { describeError, isRefreshErrorName, refreshError } from "./errors";
 import { Logger } from "./log";
 import { ParameterStore, snapshotValue } from "./parameters";
@@ -26,7 +27,7 @@ export interface RestoreInvocation {
     cycleId: string;
     /** When this cycle's restore window opened: executions this function started since then are this cycle's. */
     windowStart: Date;
-    /** Snapshots shared after this instant belong to the next cycle (the update of this cycle never saw them). */
+    /** The cycle's update time: snapshots taken after it belong to the next cycle. */
     sharedCreatedBy: Date;
     /** No later attempt will come in this window: a copy still in progress is now a copy not ready. */
     lastAttempt: boolean;
@@ -41,6 +42,8 @@ export interface EngineRestoreReport {
     /** The snapshot `current` names after the run (and `latest`, when the restore advanced it). */
     restoredFrom?: string;
     waitingFor?: string;
+    /** This attempt started the copy it waits for: the update had not made it. */
+    copyStarted?: string;
     warning?: string;
 }
 
@@ -54,7 +57,7 @@ export interface RestoreSummary {
 /** One engine's decision, made before anything is written. */
 type EnginePlan =
     | { kind: "ready"; target: string; warning?: string }
-    | { kind: "waiting"; copy: string; fallback?: string }
+    | { kind: "waiting"; copy: string; fallback?: string; copyStarted?: boolean }
     | { kind: "not-ready"; reason: string; fallback?: string }
     | { kind: "failed"; reason: string };
 
@@ -120,16 +123,41 @@ async function planEngine(
     if (!engine.copy) return { kind: "ready", target: newest.arn };
 
     const copy = state.copyOfNewest;
-    const copyState = copy === undefined ? undefined : snapshotState(copy.snapshot);
-    if (copy !== undefined && copyState === "available") return { kind: "ready", target: copy.snapshot.arn };
-    if (copy !== undefined && copyState === "in-progress") {
-        return { kind: "waiting", copy: copy.snapshot.identifier, fallback: newestAvailableCopy(state)?.snapshot.arn };
+    const fallback = newestAvailableCopy(state)?.snapshot.arn;
+    if (copy === undefined) return startMissingCopy(settings, engine, api, state, latest, invocation, fallback);
+    switch (snapshotState(copy.snapshot)) {
+        case "available":
+            return { kind: "ready", target: copy.snapshot.arn };
+        case "in-progress":
+            return { kind: "waiting", copy: copy.snapshot.identifier, fallback };
+        default:
+            return { kind: "not-ready", reason: copyNotReadyReason(state, latest, `is ${copy.snapshot.status}`), fallback };
     }
-    return {
-        kind: "not-ready",
-        reason: copyNotReadyReason(state, latest, copy === undefined ? undefined : copy.snapshot.status),
-        fallback: newestAvailableCopy(state)?.snapshot.arn,
-    };
+}
+
+/**
+ * The cycle's newest snapshot has no copy: it was shared after the update ran, the update could not copy it
+ * (throttled, a quota), or someone deleted the copy. Starting the copy now and waiting for it in the window
+ * restores the cycle's data instead of giving up on it.
+ */
+async function startMissingCopy(
+    settings: RefreshSettings,
+    engine: EngineSettings,
+    api: ClusterSnapshotApi,
+    state: EngineState,
+    latest: string | undefined,
+    invocation: RestoreInvocation,
+    fallback: string | undefined,
+): Promise<EnginePlan> {
+    if (invocation.lastAttempt) {
+        return { kind: "not-ready", reason: copyNotReadyReason(state, latest, "does not exist, and no later attempt in this window could wait for one"), fallback };
+    }
+    try {
+        const started = await startCopy(settings.instanceName, engine, api, state.newestShared!, state.copyIdentifierOfNewest!);
+        return { kind: "waiting", copy: started.snapshot.identifier, fallback, copyStarted: true };
+    } catch (error) {
+        return { kind: "not-ready", reason: copyNotReadyReason(state, latest, `does not exist and could not be started: ${describeError(error)}`), fallback };
+    }
 }
 
 /** No snapshot is shared (as of this cycle): restore what `latest` names, if it is still there. */
@@ -156,14 +184,10 @@ async function planFromLatestAlone(
     return { kind: "ready", target: latest, warning: `no ${engine.engine} snapshot is shared by the source account; restoring ${latest} again` };
 }
 
-function copyNotReadyReason(state: EngineState, latest: string | undefined, copyStatus: string | undefined): string {
-    const source = state.newestShared!.arn;
+function copyNotReadyReason(state: EngineState, latest: string | undefined, copyCondition: string): string {
     const latestIsGone = latest !== undefined && !state.ownCopies.some((copy) => names(latest, copy.snapshot));
     const latestNote = latestIsGone ? ` (latest names ${latest}, which no longer exists)` : "";
-    return copyStatus === undefined
-        ? `the newest shared snapshot ${source} has no copy in this account${latestNote}: db-update-latest-snapshot-id ` +
-              "has not copied it yet (see its last run)"
-        : `the copy ${state.copyIdentifierOfNewest} of the newest shared snapshot ${source} is ${copyStatus}${latestNote}`;
+    return `the copy ${state.copyIdentifierOfNewest} of the cycle's newest shared snapshot ${state.newestShared!.arn} ${copyCondition}${latestNote}`;
 }
 
 /** Turns the engines' plans into one target per engine, or "waiting", or throws with every reason. */
@@ -196,6 +220,7 @@ function settleTargets(
                 return "";
             case "waiting":
                 reports[index].waitingFor = plan.copy;
+                if (plan.copyStarted) reports[index].copyStarted = plan.copy;
                 if (!invocation.lastAttempt) {
                     waiting = true;
                     return "";

@@ -1,7 +1,8 @@
 import { ClusterSnapshotApi } from "./cluster-snapshots";
 import { inspectEngine, newestAvailableCopy } from "./engine-state";
 import { EngineName } from "./engines";
-import { awsErrorName, describeError, refreshError } from "./errors";
+import { startCopy } from "./copies";
+import { describeError, refreshError } from "./errors";
 import { Logger } from "./log";
 import { ParameterStore, snapshotValue } from "./parameters";
 import { EngineSettings, RefreshSettings } from "./settings";
@@ -33,10 +34,6 @@ export interface EngineUpdateReport {
 export interface UpdateSummary {
     engines: EngineUpdateReport[];
 }
-
-export const MANAGED_BY_TAG = "managed-by";
-export const SOURCE_ARN_TAG = "snapshot-refresh:source-arn";
-export const INSTANCE_TAG = "snapshot-refresh:instance";
 
 /**
  * db-update-latest-snapshot-id: per engine, finds the newest snapshot production shares, starts its local copy
@@ -153,47 +150,5 @@ async function ensureCopy(
         await api.delete(identifier);
         return { outcome: "failed-and-deleted" };
     }
-    if (source.encrypted && engine.kmsKeyArn === undefined) {
-        throw refreshError(
-            "EncryptedSourceNeedsKeyError",
-            `${source.arn} is encrypted (KMS key ${source.kmsKeyId ?? "unknown"}) and a copy of an encrypted shared snapshot ` +
-            `must be re-encrypted with a key of this account: set kmsKeyArn for the ${engine.engine} engine in the stack ` +
-            "configuration (snapshot-refresh:engines), e.g. arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab.",
-        );
-    }
-    try {
-        const snapshot = await api.copy({
-            sourceArn: source.arn,
-            targetIdentifier: identifier,
-            kmsKeyId: source.encrypted ? engine.kmsKeyArn : undefined,
-            tags: { [MANAGED_BY_TAG]: "snapshot-refresh", [SOURCE_ARN_TAG]: source.arn, [INSTANCE_TAG]: settings.instanceName },
-        });
-        return { outcome: "started", started: { snapshot, sourceCreatedAt: source.createdAt! } };
-    } catch (error) {
-        throw explainCopyFailure(error, source, identifier);
-    }
-}
-
-function explainCopyFailure(error: unknown, source: ClusterSnapshot, identifier: string): Error {
-    switch (awsErrorName(error)) {
-        case "DBClusterSnapshotAlreadyExistsFault":
-            return refreshError("CopyFailedError", `a snapshot named ${identifier} appeared while this run was copying ${source.arn}; run again to pick it up`, error);
-        case "SnapshotQuotaExceededFault":
-            return refreshError(
-                "SnapshotQuotaError",
-                `cannot copy ${source.arn}: this account has reached a snapshot quota (at most 100 manual cluster snapshots per ` +
-                "Region by default, and at most 5 cluster snapshot copies in progress). Delete manual snapshots you no longer " +
-                "need or raise the quota in Service Quotas; lower keepCopies if old copies are what fills it.",
-                error,
-            );
-        case "KMSKeyNotAccessibleFault":
-            return refreshError(
-                "CopyFailedError",
-                `cannot copy ${source.arn}: a KMS key is not usable. The source key's policy must let this account use it ` +
-                "(kms:CreateGrant, kms:DescribeKey, kms:Decrypt), and kmsKeyArn must name an enabled key of this account.",
-                error,
-            );
-        default:
-            return refreshError("CopyFailedError", `cannot copy ${source.arn} to ${identifier}: ${describeError(error)}`, error);
-    }
+    return { outcome: "started", started: await startCopy(settings.instanceName, engine, api, source, identifier) };
 }

@@ -178,10 +178,9 @@ describe("SnapshotRefresh", function () {
                 `arn:aws:rds:${REGION}:${SOURCE_ACCOUNT_ID}:cluster-snapshot:*`,
                 `arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster-snapshot:acc-*`,
             ]);
-            expect(statement(statements, "TagAndTrimOwnCopies")).to.deep.include({
-                Action: ["rds:AddTagsToResource", "rds:DeleteDBClusterSnapshot"],
-                Resource: [`arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster-snapshot:acc-*`],
-            });
+            const ownCopies = [`arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster-snapshot:acc-*`];
+            expect(statement(statements, "TagOwnCopies")).to.deep.include({ Action: ["rds:AddTagsToResource"], Resource: ownCopies });
+            expect(statement(statements, "TrimOwnCopies")).to.deep.include({ Action: ["rds:DeleteDBClusterSnapshot"], Resource: ownCopies });
             const keys = [KEY_ARN, `arn:aws:kms:${REGION}:${SOURCE_ACCOUNT_ID}:key/*`];
             expect(statement(statements, "DescribeCopyKeys").Resource).to.deep.equal(keys);
             expect(statement(statements, "GrantCopyKeysToRds")).to.deep.include({
@@ -194,7 +193,7 @@ describe("SnapshotRefresh", function () {
             expect(statements.some((granted) => listOf(granted.Action).some((action) => action.startsWith("codepipeline:")))).to.equal(false);
         });
 
-        it("lets the restore promote snapshots and start only the configured pipeline", () => {
+        it("lets the restore promote snapshots, start only the configured pipeline and copy, but never delete", () => {
             const statements = policyOf(mocks.named("acc-restore-policy"));
             expect(statement(statements, "ReadParameters").Resource).to.include(`arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/main_cicd_name`);
             expect(listOf(statement(statements, "PromoteSnapshots").Resource)).to.have.length(4);
@@ -202,7 +201,9 @@ describe("SnapshotRefresh", function () {
                 Action: ["codepipeline:ListPipelineExecutions", "codepipeline:StartPipelineExecution"],
                 Resource: [`arn:aws:codepipeline:${REGION}:${ACCOUNT_ID}:acceptance-main`],
             });
-            expect(statements.some((granted) => listOf(granted.Action).some((action) => /Copy|Delete|kms:/.test(action)))).to.equal(false);
+            expect(statement(statements, "CopySharedSnapshots").Resource).to.deep.equal(statement(policyOf(mocks.named("acc-update-policy")), "CopySharedSnapshots").Resource);
+            expect(statement(statements, "GrantCopyKeysToRds").Resource).to.include(KEY_ARN);
+            expect(statements.some((granted) => listOf(granted.Action).some((action) => /Delete/.test(action)))).to.equal(false);
         });
 
         it("lets only this account's Scheduler invoke exactly the two functions", async () => {
@@ -289,7 +290,7 @@ describe("SnapshotRefresh", function () {
         expect(new Set(logicalNames).size).to.equal(logicalNames.length);
         expect(settingsOf(mocks.named("blue-update", FUNCTION)).copyIdentifierPrefix).to.equal("blue-");
         expect(settingsOf(mocks.named("green-update", FUNCTION)).copyIdentifierPrefix).to.equal("green-");
-        expect(listOf(statement(policyOf(mocks.named("green-update-policy")), "TagAndTrimOwnCopies").Resource)).to.deep.equal([
+        expect(listOf(statement(policyOf(mocks.named("green-update-policy")), "TrimOwnCopies").Resource)).to.deep.equal([
             `arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster-snapshot:green-*`,
         ]);
     });

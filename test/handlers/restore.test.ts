@@ -4,6 +4,7 @@ import {
     PipelineNotFoundException,
     StartPipelineExecutionCommand,
 } from "@aws-sdk/client-codepipeline";
+import { CopyDBClusterSnapshotCommand, SnapshotQuotaExceededFault } from "@aws-sdk/client-docdb";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
 import { restoreFromLatest, RestoreInvocation, RestoreSummary } from "../../handlers/restore";
@@ -192,20 +193,55 @@ describe("restoreFromLatest", () => {
         expect(pipelineStarts()).to.have.length(1);
     });
 
-    it("explains a copy of the newest snapshot that has disappeared, and writes nothing", async () => {
-        serveSnapshots("missing");
-        serveParameters(aws, { ...PARAMETERS_BEFORE_NEW_COPY, [PARAMETER.documentDbLatest]: arnOf(newCopy) });
-        servePipeline(aws);
+    describe("a copy of the cycle's newest snapshot that does not exist (shared after the update, not copied, or deleted)", () => {
+        beforeEach(() => {
+            serveSnapshots("missing");
+            serveParameters(aws, { ...PARAMETERS_BEFORE_NEW_COPY, [PARAMETER.documentDbLatest]: arnOf(newCopy) });
+            servePipeline(aws);
+        });
+        const copyStarts = () => aws.docdb.commandCalls(CopyDBClusterSnapshotCommand).map((call) => call.args[0].input);
 
-        const error = await rejectionOf(run(refreshSettings(), restoreInvocation({ lastAttempt: true })));
+        it("starts the copy and waits for it while later attempts will come, writing nothing", async () => {
+            aws.docdb.on(CopyDBClusterSnapshotCommand).resolves({ DBClusterSnapshot: newCopyInProgress });
 
-        expect(error.name).to.equal("CopyNotReadyError");
-        expect(error.message).to.include(
-            `documentdb: the newest shared snapshot ${arnOf(documentDbNew)} has no copy in this account ` +
-            `(latest names ${arnOf(newCopy)}, which no longer exists)`,
-        );
-        expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
-        expect(pipelineStarts()).to.deep.equal([]);
+            const summary = await run();
+
+            expect(summary.outcome).to.equal("waiting");
+            expect(copyStarts().map((input) => [input.SourceDBClusterSnapshotIdentifier, input.TargetDBClusterSnapshotIdentifier]))
+                .to.deep.equal([[arnOf(documentDbNew), identifierOf(newCopy)]]);
+            expect(summary.engines[1]).to.deep.include({ waitingFor: identifierOf(newCopy), copyStarted: identifierOf(newCopy) });
+            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
+            expect(pipelineStarts()).to.deep.equal([]);
+        });
+
+        it("fails saying why when the copy cannot be started, writing nothing", async () => {
+            aws.docdb.on(CopyDBClusterSnapshotCommand).rejects(
+                new SnapshotQuotaExceededFault({ message: "Cannot create more than 100 manual snapshots", $metadata: {} }),
+            );
+
+            const error = await rejectionOf(run());
+
+            expect(error.name).to.equal("CopyNotReadyError");
+            expect(error.message).to.include(
+                `documentdb: the copy ${identifierOf(newCopy)} of the cycle's newest shared snapshot ${arnOf(documentDbNew)} ` +
+                "does not exist and could not be started: SnapshotQuotaError: cannot copy",
+            );
+            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
+            expect(pipelineStarts()).to.deep.equal([]);
+        });
+
+        it("on the window's last attempt starts nothing, explains what latest names, and writes nothing", async () => {
+            const error = await rejectionOf(run(refreshSettings(), restoreInvocation({ lastAttempt: true })));
+
+            expect(error.name).to.equal("CopyNotReadyError");
+            expect(error.message).to.include(
+                `documentdb: the copy ${identifierOf(newCopy)} of the cycle's newest shared snapshot ${arnOf(documentDbNew)} ` +
+                `does not exist, and no later attempt in this window could wait for one (latest names ${arnOf(newCopy)}, which no longer exists)`,
+            );
+            expect(copyStarts()).to.deep.equal([]);
+            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
+            expect(pipelineStarts()).to.deep.equal([]);
+        });
     });
 
     describe("the pipeline", () => {

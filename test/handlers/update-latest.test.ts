@@ -3,7 +3,8 @@ import { CopyDBClusterSnapshotCommand as CopyRdsSnapshot, DescribeDBClusterSnaps
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
 import { RefreshSettings } from "../../handlers/settings";
-import { INSTANCE_TAG, MANAGED_BY_TAG, SOURCE_ARN_TAG, UpdateSummary, updateLatestSnapshots } from "../../handlers/update-latest";
+import { INSTANCE_TAG, MANAGED_BY_TAG, SOURCE_ARN_TAG } from "../../handlers/copies";
+import { UpdateSummary, updateLatestSnapshots } from "../../handlers/update-latest";
 import {
     arnOf,
     auroraSettings,

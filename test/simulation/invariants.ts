@@ -10,9 +10,12 @@ import { ACCEPTANCE_ACCOUNT, accountOfArn, PRODUCTION_ACCOUNT } from "./accounts
 import { Deployment, FunctionKind } from "./deployment";
 import { FakeAws } from "./fake-aws";
 import { CycleRecord, InvocationRecord } from "./ledger";
-import { ENGINE_VALUE } from "./production-account";
+import { ENGINE_VALUE, engineOfValue } from "./production-account";
 import { ZoneClock } from "./scheduler-clock";
 import { statusAt, StoredSnapshot } from "./snapshot-store";
+
+const MINUTES_PER_DAY = 1440;
+const MS_PER_DAY = 86_400_000;
 
 export interface RestoreWindow {
     /** Local "HH:MM" of the first attempt. */
@@ -39,6 +42,7 @@ export function checkInvocation(world: WorldView, record: InvocationRecord): str
     return [
         ...checkGateDecision(world, record),
         ...checkFailureChangedNothing(world, record),
+        ...checkWaitingChangedNothing(record),
         ...checkParameterOwnership(world, record),
         ...checkParametersNameUsableSnapshots(world),
         ...checkOneCopyPerSource(world),
@@ -94,6 +98,15 @@ function checkFailureChangedNothing(world: WorldView, record: InvocationRecord):
         if (!error.message.includes(engine)) problems.push(`failed update's message does not name the failed engine ${engine}: ${error.message}`);
     }
     return problems;
+}
+
+/**
+ * A restore attempt that waits for a copy promotes nothing: `current` must never name a copy before it is
+ * available, and the README has a waiting attempt change nothing.
+ */
+function checkWaitingChangedNothing(record: InvocationRecord): string[] {
+    if (record.kind !== "restore" || record.restoreOutcome !== "waiting" || sameState(record.parametersBefore, record.parametersAfter)) return [];
+    return [`restore attempt that waits changed parameters: ${JSON.stringify(record.parametersBefore)} -> ${JSON.stringify(record.parametersAfter)}`];
 }
 
 /** The engines whose part of an update failed, from the run's `update summary` log entry. */
@@ -177,29 +190,47 @@ function checkOneCopyPerSource(world: WorldView): string[] {
 }
 
 /**
- * The functions copy only production snapshots, under the identifier the README derives from the source alone,
- * tagged as theirs; and they delete only their own copies, never one a parameter named.
+ * The functions copy only the production snapshot their rule names, under the identifier the README derives
+ * from the source alone, tagged as theirs and encrypted with the stack's key; they delete only their own copies,
+ * never one a parameter named. The update copies the newest snapshot shared when it runs. The restore starts a
+ * copy only of the cycle's data as of the attempt (for an engine that restores from copies), never on the
+ * window's last attempt (no later attempt could wait for it), and deletes nothing (its role may not).
+ * Neither starts two copies of one engine in a run.
  */
 function checkCopies(world: WorldView, record: InvocationRecord): string[] {
     const problems: string[] = [];
     const prefix = world.deployment.settings.copyIdentifierPrefix;
+    const copiesPerEngine = new Map<string, number>();
     for (const copy of record.copiesStarted) {
         const source = copy.sourceArn ?? "";
-        const engine = (Object.keys(ENGINE_VALUE) as EngineName[]).find((name) => ENGINE_VALUE[name] === copy.engine);
+        const engine = engineOfValue(copy.engine);
+        const settings = world.deployment.settings.engines.find((candidate) => candidate.engine === engine);
         if (accountOfArn(source) !== PRODUCTION_ACCOUNT) problems.push(`${record.kind} copied ${source}, which is not production's`);
-        if (record.kind !== "update") problems.push(`the ${record.kind} function started copy ${copy.identifier}`);
+        if (settings === undefined || !settings.copy) problems.push(`${record.kind} copied ${source}, but ${engine ?? copy.engine} does not restore from copies`);
+        const expected = engine === undefined ? undefined : record.expectedData?.[engine];
+        if (source !== expected) {
+            problems.push(`${record.kind} copied ${source}, but the ${engine ?? copy.engine} snapshot it had to work with is ${expected ?? "none"}`);
+        }
+        if (record.kind === "restore" && record.lastAttempt) {
+            problems.push(`the window's last restore attempt started copy ${copy.identifier}, which no later attempt can wait for`);
+        }
+        copiesPerEngine.set(copy.engine, (copiesPerEngine.get(copy.engine) ?? 0) + 1);
         const original = world.aws.store.everything().find((candidate) => candidate.arn === source);
         if (original !== undefined && engine !== undefined) {
-            const expected = expectedCopyIdentifier(prefix, engine, original);
-            if (copy.identifier !== expected) problems.push(`copy of ${source} is named ${copy.identifier}, not ${expected}`);
+            const expectedIdentifier = expectedCopyIdentifier(prefix, engine, original);
+            if (copy.identifier !== expectedIdentifier) problems.push(`copy of ${source} is named ${copy.identifier}, not ${expectedIdentifier}`);
+            const expectedKey = original.encrypted ? settings?.kmsKeyArn : undefined;
+            if (copy.kmsKeyId !== expectedKey) problems.push(`copy ${copy.identifier} is encrypted with ${copy.kmsKeyId ?? "no key"}, not ${expectedKey ?? "no key"}`);
         }
         if (copy.tags["managed-by"] !== "snapshot-refresh" || copy.tags["snapshot-refresh:source-arn"] !== source ||
             copy.tags["snapshot-refresh:instance"] !== world.deployment.name) {
             problems.push(`copy ${copy.identifier} lacks its tags: ${JSON.stringify(copy.tags)}`);
         }
     }
+    for (const [engine, count] of copiesPerEngine) if (count > 1) problems.push(`${record.kind} started ${count} ${engine} copies in one run`);
     const namedBefore = new Set(Object.values(record.parametersBefore).map((entry) => entry.value));
     for (const deleted of record.deleted) {
+        if (record.kind === "restore") problems.push(`the restore deleted ${deleted.identifier}`);
         if (!isOwnCopy(world, deleted)) problems.push(`${record.kind} deleted ${deleted.identifier}, which it did not make`);
         if (namedBefore.has(deleted.arn) || namedBefore.has(deleted.identifier)) problems.push(`${record.kind} deleted ${deleted.identifier}, which a parameter named`);
     }
@@ -212,8 +243,9 @@ export function expectedCopyIdentifier(prefix: string, engine: EngineName, sourc
     return `${prefix}${engine}-${stamp}-${createHash("sha256").update(source.arn).digest("hex").slice(0, 8)}`;
 }
 
-function isOwnCopy(world: WorldView, snapshot: StoredSnapshot): boolean {
-    return snapshot.account === ACCEPTANCE_ACCOUNT && snapshot.kind === "copy" && snapshot.createdBy === world.functionLabels.update &&
+/** A copy either function made: the restore makes the copies the update could not, under the same identifier and tags. */
+export function isOwnCopy(world: Pick<WorldView, "functionLabels">, snapshot: StoredSnapshot): boolean {
+    return snapshot.account === ACCEPTANCE_ACCOUNT && snapshot.kind === "copy" && Object.values(world.functionLabels).includes(snapshot.createdBy) &&
         accountOfArn(snapshot.sourceArn ?? "") === PRODUCTION_ACCOUNT;
 }
 
@@ -286,7 +318,10 @@ export function checkCycleEnd(world: WorldView, cycle: CycleRecord): string[] {
         for (const engine of world.deployment.settings.engines) {
             const restored = restoredProductionArn(world, engine, execution.restores);
             const expected = cycle.expectedData[engine.engine];
-            if (restored !== expected) problems.push(`${engine.engine} restored ${restored ?? "nothing"}, but the newest production snapshot shared when the cycle started is ${expected ?? "none"}`);
+            if (restored !== expected) {
+                problems.push(`${engine.engine} restored ${restored ?? "nothing"}, but the newest production snapshot started by the update time and ` +
+                    `shared by the attempt that restored is ${expected ?? "none"}`);
+            }
         }
     } else if (last?.status === "failed") {
         cycle.outcome = "failed";
@@ -296,11 +331,12 @@ export function checkCycleEnd(world: WorldView, cycle: CycleRecord): string[] {
         cycle.detail = `no execution, and the last attempt ended ${last?.restoreOutcome ?? "nowhere"}`;
     }
     if (cycle.outcome !== cycle.expectation.outcome) problems.push(`expected the cycle to be ${cycle.expectation.outcome}, but it ${cycle.outcome}: ${cycle.detail}`);
-    if (cycle.outcome === "failed" && cycle.expectation.restoreError && !cycle.expectation.restoreError.test(cycle.detail ?? "")) {
-        problems.push(`the last restore attempt does not say ${cycle.expectation.restoreError}: ${cycle.detail}`);
+    const lastAttemptError = cycle.expectation.lastRestoreError ?? cycle.expectation.restoreError;
+    if (cycle.outcome === "failed" && lastAttemptError && !lastAttemptError.test(cycle.detail ?? "")) {
+        problems.push(`the last restore attempt does not say ${lastAttemptError}: ${cycle.detail}`);
     }
     for (const record of [...cycle.updates, ...cycle.restores].filter((candidate) => candidate.status === "failed")) {
-        const pattern = record.kind === "update" ? cycle.expectation.updateError : cycle.expectation.restoreError;
+        const pattern = record.kind === "update" ? cycle.expectation.updateError : record === last ? lastAttemptError : cycle.expectation.restoreError;
         const message = record.invocation.error!.message;
         if (pattern === undefined || !pattern.test(message)) problems.push(`unexpected ${record.kind} failure at ${record.firing.localTime}: ${record.invocation.error!.name}: ${message}`);
     }
@@ -337,12 +373,32 @@ function sameState(a: InvocationRecord["parametersBefore"], b: InvocationRecord[
     return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * Whether a restore attempt at local `date` `time` is its window's last: no later time on the window's grid
+ * exists on the local clock (a spring-forward gap removes times). Read from the window, not from the gate.
+ */
+export function isLastAttempt(world: Pick<WorldView, "zone" | "restoreWindow">, date: string, time: string): boolean {
+    const { start, minutes, recheckMinutes } = world.restoreWindow;
+    // A window may run past midnight: an attempt before the start time belongs to the previous day's window,
+    // and a later attempt may fall on the next local date.
+    const afterMidnight = minutesOf(time) < minutesOf(start);
+    const windowDayMs = Date.parse(`${date}T00:00:00Z`) - (afterMidnight ? MS_PER_DAY : 0);
+    const sinceStart = minutesOf(time) - minutesOf(start) + (afterMidnight ? MINUTES_PER_DAY : 0);
+    for (let offset = sinceStart + recheckMinutes; offset < minutes; offset += recheckMinutes) {
+        const wall = minutesOf(start) + offset;
+        const laterDate = new Date(windowDayMs + Math.floor(wall / MINUTES_PER_DAY) * MS_PER_DAY).toISOString().slice(0, 10);
+        if (world.zone.instantsOf(laterDate, addMinutes("00:00", wall)).length > 0) return false;
+    }
+    return true;
+}
+
 function minutesOf(time: string): number {
     const [hours, minutes] = time.split(":").map(Number);
     return hours * 60 + minutes;
 }
 
-function addMinutes(time: string, minutes: number): string {
+/** "HH:MM" `minutes` after `time`, on a 24-hour clock. */
+export function addMinutes(time: string, minutes: number): string {
     const total = minutesOf(time) + minutes;
     return `${String(Math.floor(total / 60) % 24).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
 }

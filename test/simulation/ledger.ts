@@ -26,6 +26,14 @@ export interface InvocationRecord {
     copiesStarted: StoredSnapshot[];
     deleted: StoredSnapshot[];
     cycle?: CycleRecord;
+    /**
+     * Per engine, the production snapshot this run had to work with, from production's own records at the run's
+     * instant: for the update, the newest shared then; for a restore attempt, the cycle's data as of the attempt
+     * (see ProductionAccount.cycleDataAt). Absent for skipped runs.
+     */
+    expectedData?: Partial<Record<EngineName, string>>;
+    /** A restore attempt of a cycle: whether no later attempt of its window exists, read from the window itself. */
+    lastAttempt?: boolean;
 }
 
 /** What a cycle should come to, and which errors its runs may end with on the way. */
@@ -33,8 +41,13 @@ export interface CycleExpectation {
     outcome: "restored" | "failed";
     /** A failed update run must say this; without it, any failed update run is a violation. */
     updateError?: RegExp;
-    /** A failed restore attempt must say this; for a failed cycle, the window's last attempt must. */
+    /** A failed restore attempt must say this; for a failed cycle, the window's last attempt must (unless `lastRestoreError`). */
     restoreError?: RegExp;
+    /**
+     * What the window's last attempt must say instead, when it differs: a copy that does not exist is started
+     * only on an attempt a later one can wait for, so the last attempt explains why it started none.
+     */
+    lastRestoreError?: RegExp;
 }
 
 export interface CycleRecord {
@@ -44,9 +57,17 @@ export interface CycleRecord {
     expectation: CycleExpectation;
     updates: InvocationRecord[];
     restores: InvocationRecord[];
-    /** When this cycle's update ran. */
-    cycleStart?: Date;
-    /** Per engine, the newest production snapshot shared with acceptance when the update ran: the data the cycle should restore. */
+    /**
+     * The cycle's update time, from the calendar (the cadence's local time that day, or the hour after it when
+     * that time does not exist): snapshots started later belong to the next cycle.
+     */
+    cycleStart: Date;
+    /** Per engine, the newest production snapshot shared with acceptance when the update ran: what the update had to record. */
+    sharedWhenUpdated: Partial<Record<EngineName, string>>;
+    /**
+     * Per engine, the data the cycle should restore: the newest production snapshot started at or before the
+     * update time and shared by the attempt that restored (by the last attempt so far while none has).
+     */
     expectedData: Partial<Record<EngineName, string>>;
     /** Executions the restore function started during the cycle. */
     executions: PipelineExecution[];
@@ -59,6 +80,8 @@ const ATTEMPT_CODE: Record<string, string> = { waiting: "w", restored: "R", "alr
 
 function attemptCode(record: InvocationRecord): string {
     if (record.status === "failed") return "E";
+    // A copy the restore had to start itself is worth seeing at a glance: the update did not make it.
+    if (record.restoreOutcome === "waiting" && record.copiesStarted.length > 0) return "c";
     return ATTEMPT_CODE[record.restoreOutcome ?? ""] ?? "?";
 }
 
@@ -66,7 +89,10 @@ function shortArn(arn: string): string {
     return arn.replace(/^arn:aws:rds:[^:]+:(\d+):cluster-snapshot:/, "$1:");
 }
 
-/** One line per cycle: date, update result, restore attempts (w waiting, E error, R restored, a already restored), outcome, details. */
+/**
+ * One line per cycle: date, update result, restore attempts (c started a copy and waits, w waiting, E error,
+ * R restored, a already restored), outcome, details.
+ */
 export function cycleTable(cycles: readonly CycleRecord[]): string {
     const header = "  #  date        update  attempts  expected  outcome     restored data or error";
     const rows = cycles.map((cycle) => {

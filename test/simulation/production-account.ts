@@ -2,12 +2,13 @@
  * Production as the acceptance account experiences it: each cluster takes a manual snapshot every day, shares
  * it with acceptance (restore permission) once it is available, and deletes its snapshots after a retention
  * period. Sharing can be switched off, as when the job that shares breaks. It also answers the simulation's
- * central question: which snapshot was the newest production shared, per engine, at a given instant.
+ * central questions from its own records: which snapshot was the newest production shared, per engine, at a
+ * given instant (what the update works with), and which one a cycle's restore attempt should restore.
  */
 import { EngineName } from "../../handlers/engines";
 import { ACCEPTANCE_ACCOUNT, assumedRole, Caller, PRODUCTION_ACCOUNT } from "./accounts";
 import { FakeAws } from "./fake-aws";
-import { existedAt, sharedSince, statusAt, StoredSnapshot } from "./snapshot-store";
+import { existedAt, isSharedWith, sharedSince, statusAt, StoredSnapshot } from "./snapshot-store";
 
 /** The `Engine` value of each engine's clusters in this simulation. */
 export const ENGINE_VALUE: Readonly<Record<EngineName, string>> = { aurora: "aurora-postgresql", documentdb: "docdb" };
@@ -64,6 +65,24 @@ export class ProductionAccount {
             if (snapshot.account !== PRODUCTION_ACCOUNT || snapshot.engine !== ENGINE_VALUE[engine]) continue;
             const shared = sharedSince(snapshot, ACCEPTANCE_ACCOUNT);
             if (shared === undefined || shared.getTime() > atMs || !existedAt(snapshot, atMs) || statusAt(snapshot, atMs) !== "available") continue;
+            if (newest === undefined || snapshot.startedAt > newest.startedAt) newest = snapshot;
+        }
+        return newest;
+    }
+
+    /**
+     * The data a restore attempt at `atMs` must restore for the engine: the newest production snapshot started
+     * (its SnapshotCreateTime) at or before the cycle's update time `createdByMs` and shared with acceptance,
+     * available and still there at `atMs`. Started after the update time, a snapshot belongs to the next cycle
+     * even when it is shared before the attempt; started before it and shared after it, it is this cycle's
+     * (the update could not see it, so the restore has to copy it).
+     */
+    cycleDataAt(engine: EngineName, createdByMs: number, atMs: number): StoredSnapshot | undefined {
+        let newest: StoredSnapshot | undefined;
+        for (const snapshot of this.aws.store.everything()) {
+            if (snapshot.account !== PRODUCTION_ACCOUNT || snapshot.engine !== ENGINE_VALUE[engine]) continue;
+            if (snapshot.startedAt.getTime() > createdByMs) continue;
+            if (!isSharedWith(snapshot, ACCEPTANCE_ACCOUNT, atMs) || !existedAt(snapshot, atMs) || statusAt(snapshot, atMs) !== "available") continue;
             if (newest === undefined || snapshot.startedAt > newest.startedAt) newest = snapshot;
         }
         return newest;

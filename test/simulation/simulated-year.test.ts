@@ -9,22 +9,28 @@
  * | ----- | ---------- | -------------------------------------------------------------------------- | -------------------------------------------------------------------------------------------------- |
  * | 1     | 2026-01-04 | none: first run, every parameter still `none`                              | restored                                                                                           |
  * | 2     | 2026-01-18 | DescribeDBClusterSnapshots throttled 04:00-04:20 (restore attempts 1-2)    | attempts 1-2 fail saying Throttling and change nothing; attempt 3 restores                         |
- * | 3     | 2026-02-01 | CopyDBClusterSnapshot throttled 02:00-02:05 (the update's copy)            | update fails for documentdb (aurora's latest still moves); every attempt: "has no copy"; cycle 4 ok |
- * | 5     | 2026-03-01 | the documentdb copy fails 25 minutes in                                    | every attempt: copy "is failed"; cycle 6's update deletes it and cycle 6 restores                  |
+ * | 3     | 2026-02-01 | CopyDBClusterSnapshot throttled 02:00-02:05 (the update's copy)            | update fails for documentdb (aurora's latest still moves); the 04:00 attempt starts the copy       |
+ * |       |            |                                                                            | (40 minutes), 04:15 and 04:30 wait, 04:45 restores the cycle's data                                |
+ * | 5     | 2026-03-01 | the documentdb copy fails 25 minutes in                                    | every attempt: the copy "is failed"; cycle 6's update deletes it and cycle 6 restores              |
  * | 7     | 2026-03-29 | none: 02:00 does not exist (clocks spring forward)                         | the update runs on the 03:00 fallback firing; restored                                             |
  * | 8     | 2026-04-12 | a stranger shares newer aurora and documentdb snapshots (production names) | restored from production's; the stranger's are never copied nor recorded                           |
- * | 9     | 2026-04-26 | at 03:00 a colleague deletes the copy documentdb_latest names (and the new | every attempt fails: "has no copy (latest names ..., which no longer exists)"; cycle 10 restores   |
- * |       |            | copy the update just made, which the restore would otherwise use)          |                                                                                                    |
- * | 11    | 2026-05-24 | a colleague's manual snapshots fill the quota of 100 (Sat to Mon)          | update fails with the quota message; every attempt: "has no copy"; cycle 12 restores               |
- * | 13    | 2026-06-21 | a colleague has 5 copies in flight from 01:30 to 07:30                     | update fails with the quota message; every attempt: "has no copy"; cycle 14 restores               |
+ * | 9     | 2026-04-26 | at 03:00 a colleague deletes the copy documentdb_latest names and the new  | the 04:00 attempt starts a fresh copy under the same identifier, 04:15 and 04:30 wait, 04:45       |
+ * |       |            | copy the update just made                                                  | restores it (nothing promoted before it is available)                                              |
+ * | 11    | 2026-05-24 | a colleague's manual snapshots fill the quota of 100 (Sat to Mon)          | update fails with the quota message; attempts 1-7: the copy "does not exist and could not be       |
+ * |       |            |                                                                            | started: SnapshotQuotaError", the last: "no later attempt ... could wait"; nothing changed;        |
+ * |       |            |                                                                            | cycle 12 restores                                                                                  |
+ * | 13    | 2026-06-21 | a colleague has 5 copies in flight from 01:30 to 07:30                     | as cycle 11 (the copy limit); cycle 14 restores                                                    |
  * | 15    | 2026-07-19 | Wed 07-08 an operator sets both `current` by hand and starts the pipeline  | cycle 15's update leaves them (and the copy named) alone; its restore replaces them                |
  * | 17    | 2026-08-16 | the documentdb copy takes 5 hours                                          | attempts 1-7 wait, the last fails "still in progress"; nothing promoted                            |
  * | 18-19 | 08-30/09-13| production shares nothing (off Sat 08-15 23:00Z, on again Sun 09-13 12:00Z) | both restore cycle 17's snapshot again, documentdb from cycle 17's slow copy; cycle 20 is fresh  |
  * | 21    | 2026-10-11 | Wed 10-07 the pipeline is renamed through pipelineName (pulumi up)         | restored; the execution goes to the new pipeline                                                   |
  * | 22    | 2026-10-25 | none: 02:00 happens twice (clocks fall back)                               | the update runs once, at the first 02:00; restored                                                 |
- * | 23    | 2026-11-08 | production takes extra snapshots at 02:20, shared at 03:05 (before 04:00)  | restored from the update's newest: the extra ones belong to the next cycle                         |
+ * | 23    | 2026-11-08 | production takes extra snapshots at 02:20, shared at 03:05 (before 04:00)  | restored from the 22:00 snapshots: the extra ones, started after the update time, are the next     |
+ * |       |            |                                                                            | cycle's                                                                                            |
  *
- * Every other cycle must restore the newest production snapshot (per engine) shared when its update ran.
+ * Every cycle restores, per engine, the newest production snapshot started at or before its update time and
+ * shared by the attempt that restored; the simulation works that out from production's own records at that
+ * attempt. Only the cycles marked as failing above may fail, and each attempt must say why.
  */
 import { expect } from "chai";
 import { SnapshotRefreshArgs } from "../../components/args";
@@ -39,7 +45,7 @@ import {
     STRANGER_ACCOUNT,
     STRANGER_KMS_KEY_ARN,
 } from "./accounts";
-import { failedUpdateEngines, restoredProductionArn } from "./invariants";
+import { expectedCopyIdentifier, failedUpdateEngines, isOwnCopy, restoredProductionArn } from "./invariants";
 import { CycleExpectation, cycleTable, InvocationRecord } from "./ledger";
 import { ENGINE_VALUE } from "./production-account";
 import { ACCEPTANCE_LIMITS, DEFAULT_RESTORE_WINDOW, SimulatedWorld, SimulationConfig } from "./simulation";
@@ -64,17 +70,19 @@ function cycleDate(cycle: number): string {
     return new Date(Date.parse(`${FIRST_CYCLE}T00:00:00Z`) + (cycle - 1) * 14 * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
-const NO_COPY = /has no copy in this account/;
 const QUOTA = /documentdb \(SnapshotQuotaError: cannot copy .*reached a snapshot quota/;
+/** What the cycle's copy is, in the restore's words: the copy of the cycle's newest shared snapshot. */
+const CYCLE_COPY = /nothing was restored and no parameter was changed: documentdb: the copy snapshot-refresh-documentdb-\S+ of the cycle's newest shared snapshot \S+ /;
+const COPY_NOT_STARTED = new RegExp(`${CYCLE_COPY.source}does not exist and could not be started: SnapshotQuotaError: `);
+const NO_LATER_ATTEMPT = new RegExp(`${CYCLE_COPY.source}does not exist, and no later attempt in this window could wait for one\\.`);
 
 /** Per cycle, what must happen; every cycle not listed restores the newest data. */
 const EXPECTATIONS: Record<number, CycleExpectation> = {
     2: { outcome: "restored", restoreError: /^nothing was restored and no parameter was changed: aurora: Throttling: Rate exceeded; documentdb: Throttling: Rate exceeded/ },
-    3: { outcome: "failed", updateError: /documentdb \(CopyFailedError: cannot copy .* Throttling: Rate exceeded\)/, restoreError: NO_COPY },
-    5: { outcome: "failed", restoreError: /the copy snapshot-refresh-documentdb-\S+ of the newest shared snapshot \S+ is failed/ },
-    9: { outcome: "failed", restoreError: /has no copy in this account \(latest names \S+, which no longer exists\)/ },
-    11: { outcome: "failed", updateError: QUOTA, restoreError: NO_COPY },
-    13: { outcome: "failed", updateError: QUOTA, restoreError: NO_COPY },
+    3: { outcome: "restored", updateError: /documentdb \(CopyFailedError: cannot copy .* Throttling: Rate exceeded\)/ },
+    5: { outcome: "failed", restoreError: new RegExp(`${CYCLE_COPY.source}is failed\\.`) },
+    11: { outcome: "failed", updateError: QUOTA, restoreError: COPY_NOT_STARTED, lastRestoreError: NO_LATER_ATTEMPT },
+    13: { outcome: "failed", updateError: QUOTA, restoreError: COPY_NOT_STARTED, lastRestoreError: NO_LATER_ATTEMPT },
     17: { outcome: "failed", restoreError: /the copy snapshot-refresh-documentdb-\S+ was still in progress when the restore window ended/ },
 };
 
@@ -87,7 +95,7 @@ const CONFIG: SimulationConfig = {
             { identifier: "orders", engine: "aurora", kmsKeyArn: PRODUCTION_KMS_KEY_ARN },
             { identifier: "catalog", engine: "documentdb", kmsKeyArn: PRODUCTION_KMS_KEY_ARN },
         ],
-        // Well clear of the update (00:00 or 01:00 UTC): see the known-problem scenario below for a job that is not.
+        // Well clear of the update (00:00 or 01:00 UTC): straddling-snapshot.test.ts has jobs that are not.
         dailyAtUtc: "22:00",
         creationMinutes: 45,
         retentionDays: 60,
@@ -165,8 +173,7 @@ function buildYear(): { world: SimulatedWorld; seen: Observations } {
         );
     });
     // Cycle 9: between update and restore, a colleague deletes the copy `latest` names and the one the update
-    // just made. (While the update's copy is in progress, `latest` names the previous copy: deleting only that
-    // one would not stop the restore, which targets the new copy.)
+    // just made, which is the copy of the cycle's data: the restore has to make it again.
     world.at(cycleDate(9), "03:00", "a colleague deletes the copy documentdb_latest names and the new copy", () => {
         const latest = aws.store.byArn(aws.parameters.value(names.documentdb.latest) ?? "");
         const newCopy = world.cycle(9).updates[0]?.copiesStarted[0];
@@ -187,7 +194,7 @@ function buildYear(): { world: SimulatedWorld; seen: Observations } {
     world.at(addDays(cycleDate(14), 3), "10:00", "an operator restores chosen snapshots by hand", () => {
         const aurora = aws.store.own(PRODUCTION_ACCOUNT, `orders-manual-${addDays(cycleDate(14), -4).replace(/-/g, "")}-2200`)!;
         const copies = aws.store.ownedBy(ACCEPTANCE_ACCOUNT)
-            .filter((snapshot) => snapshot.createdBy === updateFunction && statusAt(snapshot, aws.timeline.nowMs()) === "available")
+            .filter((snapshot) => isOwnCopy(world, snapshot) && statusAt(snapshot, aws.timeline.nowMs()) === "available")
             .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
         seen.operatorCopy = copies[0];
         seen.operatorValues = { [names.aurora.current]: aurora.arn, [names.documentdb.current]: copies[0]?.arn ?? "none" };
@@ -244,6 +251,30 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
     const executionsOf = (number: number) => cycle(number).executions;
     const documentDb = () => world.deployment.settings.engines.find((engine) => engine.engine === "documentdb")!;
     const restoredValue = (number: number, engine: EngineName) => executionsOf(number)[0]?.restores[name(engine, "current")];
+    /** Each restore attempt of a cycle: failed, copy-started (waits for a copy it started), or the outcome it returned. */
+    const outcomes = (number: number) => cycle(number).restores.map((record) =>
+        record.status === "failed" ? "failed" : record.restoreOutcome === "waiting" && record.copiesStarted.length > 0 ? "copy-started" : record.restoreOutcome);
+    /** The one copy the cycle's restore started: of documentdb, at the first attempt. */
+    const onlyRestoreCopy = (number: number) => {
+        const started = cycle(number).restores.flatMap((record) => record.copiesStarted);
+        expect(started.map((copy) => copy.createdBy)).to.deep.equal([world.functionLabels.restore]);
+        expect(started[0].startedAt.getTime()).to.equal(cycle(number).restores[0].invocation.startedAt.getTime());
+        return started[0];
+    };
+    /** Every attempt failed and changed nothing; each but the last tried the copy and AWS refused it; the last tried none. */
+    const expectCopyRefused = (number: number, awsError: RegExp) => {
+        const attempts = cycle(number).restores;
+        expect(outcomes(number)).to.deep.equal(Array(8).fill("failed"));
+        for (const [index, record] of attempts.entries()) {
+            expect(record.parametersAfter).to.deep.equal(record.parametersBefore);
+            expect(record.copiesStarted).to.deep.equal([]);
+            const copyCalls = record.calls.filter((call) => call.command === "CopyDBClusterSnapshot");
+            expect(copyCalls, `attempt ${index + 1}`).to.have.length(index < attempts.length - 1 ? 1 : 0);
+            for (const call of copyCalls) expect(call.error).to.match(awsError);
+        }
+        expect(attempts.slice(0, -1).every((record) => COPY_NOT_STARTED.test(record.invocation.error!.message))).to.equal(true);
+        expect(attempts[attempts.length - 1].invocation.error!.message).to.match(NO_LATER_ATTEMPT);
+    };
 
     describe("the schedules", () => {
         it("deliver every firing of 2026 to the functions: 103 updates (no 02:00 on 2026-03-29) and 416 restore attempts", () => {
@@ -301,7 +332,7 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
         });
     });
 
-    describe("each cycle restores the newest production data shared when its update ran, or fails saying why", () => {
+    describe("each cycle restores the newest production data started by its update time and shared by the attempt that restored, or fails saying why", () => {
         for (let number = 1; number <= CYCLE_COUNT; number++) {
             const expectation = CONFIG.expectation(number);
             it(`cycle ${number} (${cycleDate(number)}): ${expectation.outcome}`, () => {
@@ -321,18 +352,31 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
             expect(world.aws.faults.throttled.filter((call) => call.burst === "describe throttled").length).to.be.greaterThan(0);
         });
 
-        it("copy throttled (cycle 3): the update fails for documentdb only, the cycle fails saying why, cycle 4 recovers", () => {
+        it("copy throttled (cycle 3): the update fails for documentdb only; the restore starts the copy at 04:00 and restores at 04:45", () => {
             const update = cycle(3).updates[0];
             expect(update.status).to.equal("failed");
             expect(failedUpdateEngines(update)).to.deep.equal(["documentdb"]);
-            expect(update.parametersAfter[name("aurora", "latest")].value).to.equal(cycle(3).expectedData.aurora);
-            expect(cycle(3).restores.every((record) => record.status === "failed")).to.equal(true);
-            expect(cycle(4).outcome).to.equal("restored");
+            expect(update.copiesStarted).to.deep.equal([]);
+            expect(update.parametersAfter[name("aurora", "latest")].value).to.equal(cycle(3).sharedWhenUpdated.aurora);
+            expect(outcomes(3)).to.deep.equal(["copy-started", "waiting", "waiting", "restored", ...Array(4).fill("already-restored")]);
+            const copy = onlyRestoreCopy(3);
+            expect(copy.sourceArn).to.equal(cycle(3).expectedData.documentdb);
+            expect(copy.readyAt.getTime() - copy.startedAt.getTime()).to.equal(40 * 60_000);
+            // The same data the update would have copied: nothing newer was started before the update time.
+            expect(cycle(3).expectedData).to.deep.equal(cycle(3).sharedWhenUpdated);
+            expect(restoredValue(3, "documentdb")).to.equal(copy.arn);
+            expect(cycle(3).outcome).to.equal("restored");
         });
 
-        it("a failed copy (cycle 5): the cycle fails saying so, cycle 6's update deletes the copy, cycle 6 restores", () => {
+        it("a failed copy (cycle 5): every attempt says the copy is failed and changes nothing, cycle 6's update deletes it, cycle 6 restores", () => {
             const failedCopy = world.cycle(5).updates[0].copiesStarted[0];
             expect(failedCopy.outcome).to.equal("failed");
+            expect(outcomes(5)).to.deep.equal(Array(8).fill("failed"));
+            for (const record of cycle(5).restores) {
+                expect(record.invocation.error?.message).to.contain(`the copy ${failedCopy.identifier} of the cycle's newest shared snapshot ${failedCopy.sourceArn!} is failed`);
+                expect(record.parametersAfter).to.deep.equal(record.parametersBefore);
+                expect(record.copiesStarted).to.deep.equal([]);
+            }
             expect(cycle(6).updates[0].deleted.map((snapshot) => snapshot.identifier)).to.include(failedCopy.identifier);
             expect(cycle(6).outcome).to.equal("restored");
         });
@@ -342,8 +386,8 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
             expect(strangerArns).to.have.length(2);
             // The fault was in effect: the stranger's were the newest snapshots shared with acceptance when the update ran.
             for (const snapshot of seen.strangerSnapshots) {
-                expect(snapshot.shares[0].at.getTime()).to.be.lessThan(cycle(8).cycleStart!.getTime());
-                expect(snapshot.startedAt.getTime()).to.be.greaterThan(world.production.newestSharedAt(snapshot.engine === "docdb" ? "documentdb" : "aurora", cycle(8).cycleStart!.getTime())!.startedAt.getTime());
+                expect(snapshot.shares[0].at.getTime()).to.be.lessThan(cycle(8).cycleStart.getTime());
+                expect(snapshot.startedAt.getTime()).to.be.greaterThan(world.production.newestSharedAt(snapshot.engine === "docdb" ? "documentdb" : "aurora", cycle(8).cycleStart.getTime())!.startedAt.getTime());
             }
             const recorded = world.deployment.settings.engines.flatMap((engine) => [engine.latestParameter, engine.currentParameter])
                 .flatMap((parameter) => world.aws.parameters.history(parameter).map((version) => version.value));
@@ -353,25 +397,42 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
             expect(cycle(8).outcome).to.equal("restored");
         });
 
-        it("latest deleted between update and restore (cycle 9): the cycle fails naming it, cycle 10 recovers", () => {
+        it("latest and the new copy deleted between update and restore (cycle 9): the restore copies again under the same identifier and restores", () => {
+            const deletedAt = world.localInstant(cycleDate(9), "03:00").getTime();
+            const deleted = world.aws.store.everything().filter((snapshot) => snapshot.deletedBy === world.colleague.caller.label && snapshot.deletedAt?.getTime() === deletedAt);
+            expect(deleted.map((snapshot) => snapshot.arn)).to.have.members([seen.deletedLatest!, cycle(9).updates[0].copiesStarted[0].arn]);
             expect(seen.deletedLatest).to.match(/snapshot-refresh-documentdb-/);
-            expect(cycle(9).detail).to.contain(`latest names ${seen.deletedLatest!}, which no longer exists`);
-            expect(cycle(9).detail).to.not.contain(seen.deletedNewCopy!);
+            expect(outcomes(9)).to.deep.equal(["copy-started", "waiting", "waiting", "restored", ...Array(4).fill("already-restored")]);
+            const copy = onlyRestoreCopy(9);
+            const source = world.aws.store.everything().find((snapshot) => snapshot.arn === cycle(9).expectedData.documentdb)!;
+            expect(copy.identifier).to.equal(seen.deletedNewCopy);
+            expect(copy.identifier).to.equal(expectedCopyIdentifier(world.deployment.settings.copyIdentifierPrefix, "documentdb", source));
+            // Nothing promoted before the copy was available: the waiting attempts changed nothing, the restoring one came after.
+            for (const record of cycle(9).restores.slice(0, 3)) expect(record.parametersAfter).to.deep.equal(record.parametersBefore);
+            expect(cycle(9).restores[3].invocation.startedAt.getTime()).to.be.at.least(copy.readyAt.getTime());
+            expect(restoredValue(9, "documentdb")).to.equal(copy.arn);
             expect(cycle(10).outcome).to.equal("restored");
         });
 
-        it("the manual snapshot quota reached (cycle 11): the update says which quota, cycle 12 recovers", () => {
+        it("the manual snapshot quota reached (cycle 11): the update and every attempt say which quota and change nothing, cycle 12 recovers", () => {
             const update = cycle(11).updates[0];
             expect(update.invocation.error?.message).to.match(/at most 100 manual cluster snapshots/);
             expect(update.calls.find((call) => call.command === "CopyDBClusterSnapshot")?.error).to.equal("SnapshotQuotaExceededFault: Cannot create more than 100 manual snapshots");
             expect(seen.quotaFillers.length).to.be.greaterThan(80);
+            expectCopyRefused(11, /^SnapshotQuotaExceededFault: Cannot create more than 100 manual snapshots$/);
             expect(cycle(12).outcome).to.equal("restored");
         });
 
-        it("five copies in flight (cycle 13): the update fails on the copy limit, cycle 14 recovers", () => {
+        it("five copies in flight (cycle 13): the update and every attempt fail on the copy limit and change nothing, cycle 14 recovers", () => {
             const copyCall = cycle(13).updates[0].calls.find((call) => call.command === "CopyDBClusterSnapshot");
             expect(copyCall?.error).to.match(/^SnapshotQuotaExceededFault: .*5 snapshot copies in progress/);
+            expectCopyRefused(13, /^SnapshotQuotaExceededFault: .*5 snapshot copies in progress/);
             expect(cycle(14).outcome).to.equal("restored");
+        });
+
+        it("the restore starts copies only where the update made none: cycles 3 and 9, at 04:00", () => {
+            const byRestore = world.invocations.filter((record) => record.kind === "restore" && record.copiesStarted.length > 0);
+            expect(byRestore.map((record) => `${record.firing.localDate} ${record.firing.localTime}`)).to.deep.equal([`${cycleDate(3)} 04:00`, `${cycleDate(9)} 04:00`]);
         });
 
         it("an operator's hand-set current (before cycle 15) survives cycle 15's update; its restore replaces it", () => {
@@ -383,7 +444,7 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
             // The operator's copy is older than the newest keepCopies: only `current` naming it keeps it.
             const operatorCopy = seen.operatorCopy!;
             const newerAvailable = world.aws.store.everything().filter((snapshot) =>
-                snapshot.createdBy === world.functionLabels.update && snapshot.startedAt > operatorCopy.startedAt &&
+                isOwnCopy(world, snapshot) && snapshot.startedAt > operatorCopy.startedAt &&
                 (snapshot.deletedAt === undefined || snapshot.deletedAt > update.invocation.startedAt) && snapshot.outcome === "available" &&
                 snapshot.readyAt <= update.invocation.startedAt);
             expect(newerAvailable.length).to.be.at.least(documentDb().keepCopies);
@@ -430,6 +491,7 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
         it("extra snapshots shared between update and restore (cycle 23) are left to the next cycle", () => {
             expect(seen.extraSnapshots).to.have.length(2);
             for (const snapshot of seen.extraSnapshots) {
+                expect(snapshot.startedAt.getTime(), "taken after the update time").to.be.greaterThan(cycle(23).cycleStart.getTime());
                 expect(snapshot.shares[0].at.getTime(), "shared before the first attempt").to.be.lessThan(cycle(23).restores[0].invocation.startedAt.getTime());
             }
             const restored = world.deployment.settings.engines.map((engine) => restoredProductionArn(world, engine, executionsOf(23)[0].restores));
@@ -443,11 +505,11 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
             for (const identifier of ["snapshot-refresh-documentdb-20251101t000000-0badc0de", "snapshot-refresh-keep-me", "ops-baseline-aurora", "ops-copy-1"]) {
                 expect(world.aws.store.own(ACCEPTANCE_ACCOUNT, identifier), identifier).to.not.equal(undefined);
             }
-            expect(deletedByFunctions.every((snapshot) => snapshot.createdBy === world.functionLabels.update)).to.equal(true);
+            expect(deletedByFunctions.every((snapshot) => isOwnCopy(world, snapshot))).to.equal(true);
         });
 
         it("ends the year with documentdb's copies within retention: keepCopies, plus what latest and current name", () => {
-            const copies = world.aws.store.ownedBy(ACCEPTANCE_ACCOUNT).filter((snapshot) => snapshot.createdBy === world.functionLabels.update);
+            const copies = world.aws.store.ownedBy(ACCEPTANCE_ACCOUNT).filter((snapshot) => isOwnCopy(world, snapshot));
             expect(copies.length).to.be.within(1, documentDb().keepCopies + 2);
             expect(copies.every((copy) => copy.engine === ENGINE_VALUE.documentdb && copy.kmsKeyId === ACCEPTANCE_KMS_KEY_ARN)).to.equal(true);
         });

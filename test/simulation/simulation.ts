@@ -4,13 +4,14 @@
  * after each one and at the end of each cycle.
  */
 import { SnapshotRefreshArgs } from "../../components/args";
+import { EngineName } from "../../handlers/engines";
 import { PRODUCTION_ACCOUNT } from "./accounts";
 import { createRestoreHandler, createUpdateHandler } from "../../handlers/lambda";
 import { RestoreSummary } from "../../handlers/restore";
 import { ClusterSnapshotApiOptions } from "./cluster-snapshot-api";
 import { applyParameters, Deployment, functionCaller, FunctionKind, planDeployment } from "./deployment";
 import { FakeAws } from "./fake-aws";
-import { checkCycleEnd, checkInvocation, RestoreWindow, WorldView } from "./invariants";
+import { addMinutes, checkCycleEnd, checkInvocation, isLastAttempt, RestoreWindow, WorldView } from "./invariants";
 import { ConsoleCapture, SimulatedFunction } from "./lambda-runtime";
 import { CycleExpectation, CycleRecord, InvocationRecord } from "./ledger";
 import { Colleague, Operator, Stranger } from "./people";
@@ -85,15 +86,20 @@ export class SimulatedWorld implements WorldView {
         this.operator = new Operator(this.aws);
         this.updateTime = config.updateTime;
         this.restoreWindow = config.restoreWindow;
-        this.cycles = Array.from({ length: config.cycleCount }, (_, index) => ({
-            number: index + 1,
-            date: new Date(Date.parse(`${config.firstCycleDate}T00:00:00Z`) + index * config.cycleEveryDays * MS_PER_DAY).toISOString().slice(0, 10),
-            expectation: config.expectation(index + 1),
-            updates: [],
-            restores: [],
-            expectedData: {},
-            executions: [],
-        }));
+        this.cycles = Array.from({ length: config.cycleCount }, (_, index) => {
+            const date = new Date(Date.parse(`${config.firstCycleDate}T00:00:00Z`) + index * config.cycleEveryDays * MS_PER_DAY).toISOString().slice(0, 10);
+            return {
+                number: index + 1,
+                date,
+                expectation: config.expectation(index + 1),
+                updates: [],
+                restores: [],
+                cycleStart: this.updateInstant(date),
+                sharedWhenUpdated: {},
+                expectedData: {},
+                executions: [],
+            };
+        });
         this.cycleDates = new Set(this.cycles.map((cycle) => cycle.date));
         const update = functionCaller(() => this.deployment, "update");
         const restore = functionCaller(() => this.deployment, "restore");
@@ -118,6 +124,16 @@ export class SimulatedWorld implements WorldView {
     /** The instant the cadence's time zone reads `date` `time` (the first, if the clock goes back). */
     localInstant(date: string, time: string): Date {
         return this.zone.instantOf(date, time);
+    }
+
+    /**
+     * The cycle's update time on `date`, worked out from the calendar rather than taken from the gate: the
+     * cadence's local time (its first occurrence when the clock goes back), or the hour after it when the clock
+     * springs forward over it, which is when Scheduler's fallback firing runs the update.
+     */
+    private updateInstant(date: string): Date {
+        const [atMs] = this.zone.instantsOf(date, this.config.updateTime);
+        return new Date(atMs ?? this.zone.instantsOf(date, addMinutes(this.config.updateTime, 60))[0]);
     }
 
     cycle(number: number): CycleRecord {
@@ -185,18 +201,26 @@ export class SimulatedWorld implements WorldView {
             record.cycle = cycle;
             if (record.kind === "update") {
                 cycle.updates.push(record);
-                cycle.cycleStart = new Date(firing.atMs);
-                for (const engine of this.deployment.settings.engines) {
-                    cycle.expectedData[engine.engine] = this.production.newestSharedAt(engine.engine, firing.atMs)?.arn;
-                }
+                record.expectedData = this.perEngine((engine) => this.production.newestSharedAt(engine, nowMs)?.arn);
+                cycle.sharedWhenUpdated = record.expectedData;
             } else {
+                const restoredBefore = cycle.restores.some((earlier) => earlier.restoreOutcome === "restored");
                 cycle.restores.push(record);
+                record.lastAttempt = isLastAttempt(this, firing.localDate, firing.localTime);
+                record.expectedData = this.perEngine((engine) => this.production.cycleDataAt(engine, cycle.cycleStart.getTime(), nowMs)?.arn);
+                // The data is the one of the attempt that restored: later attempts find the execution and stop.
+                if (!restoredBefore) cycle.expectedData = record.expectedData;
                 cycle.executions = this.aws.pipelines.allExecutions().filter((execution) =>
                     execution.startedBy === this.restorePrincipal && this.zone.localDate(execution.startTime.getTime()) === cycle.date);
             }
         }
         this.report(`${firing.target} ${firing.localDate} ${firing.localTime}`, checkInvocation(this, record));
         return record;
+    }
+
+    /** One ARN per deployed engine. Nothing advances the timeline during a run, so "now" is still the firing's instant. */
+    private perEngine(arnOf: (engine: EngineName) => string | undefined): Partial<Record<EngineName, string>> {
+        return Object.fromEntries(this.deployment.settings.engines.map((engine) => [engine.engine, arnOf(engine.engine)]));
     }
 
     private report(at: string, problems: string[]): void {
