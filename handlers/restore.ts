@@ -8,7 +8,7 @@ import { Logger } from "./log";
 import { ParameterStore, snapshotValue } from "./parameters";
 import { PipelineApi } from "./pipelines";
 import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "./settings";
-import { names, snapshotState } from "./snapshots";
+import { names, parseCopyIdentifier, snapshotState } from "./snapshots";
 
 export interface RestoreDependencies {
     snapshots: (engine: EngineName) => ClusterSnapshotApi;
@@ -54,9 +54,15 @@ export interface RestoreSummary {
     engines: EngineRestoreReport[];
 }
 
+/** What one engine is restored from, and whether `latest` moves there too. */
+interface RestoreTarget {
+    snapshot: string;
+    advancesLatest: boolean;
+}
+
 /** One engine's decision, made before anything is written. */
 type EnginePlan =
-    | { kind: "ready"; target: string; warning?: string }
+    | { kind: "ready"; target: string; warning?: string; advancesLatest?: boolean }
     | { kind: "waiting"; copy: string; fallback?: string; copyStarted?: boolean }
     | { kind: "not-ready"; reason: string; fallback?: string }
     | { kind: "failed"; reason: string };
@@ -104,7 +110,7 @@ export async function restoreFromLatest(
     if (targets === "waiting") return finish(dependencies.log, { outcome: "waiting", pipelineName, engines: reports });
 
     const executionId = await applyAndStart(settings, invocation, pipelineName, targets, values, dependencies);
-    settings.engines.forEach((_, index) => (reports[index].restoredFrom = targets[index]));
+    settings.engines.forEach((_, index) => (reports[index].restoredFrom = targets[index].snapshot));
     return finish(dependencies.log, { outcome: "restored", pipelineName, executionId, engines: reports });
 }
 
@@ -120,19 +126,43 @@ async function planEngine(
     const state = await inspectEngine(api, engine, { ...settings, sharedCreatedBy: invocation.sharedCreatedBy });
     const newest = state.newestShared;
     if (newest === undefined) return planFromLatestAlone(engine, latest, api, invocation.accountId);
-    if (!engine.copy) return { kind: "ready", target: newest.arn };
+    const ready = async (target: string, takenAt: Date | undefined): Promise<EnginePlan> =>
+        ({ kind: "ready", target, advancesLatest: await isNewerThanLatest(takenAt, latest, state, settings, api, invocation.accountId) });
+    if (!engine.copy) return ready(newest.arn, newest.createdAt);
 
     const copy = state.copyOfNewest;
     const fallback = newestAvailableCopy(state)?.snapshot.arn;
     if (copy === undefined) return startMissingCopy(settings, engine, api, state, latest, invocation, fallback);
     switch (snapshotState(copy.snapshot)) {
         case "available":
-            return { kind: "ready", target: copy.snapshot.arn };
+            return ready(copy.snapshot.arn, copy.sourceCreatedAt);
         case "in-progress":
             return { kind: "waiting", copy: copy.snapshot.identifier, fallback };
         default:
             return { kind: "not-ready", reason: copyNotReadyReason(state, latest, `is ${copy.snapshot.status}`), fallback };
     }
+}
+
+/**
+ * `latest` records the newest usable data; the restore moves it only forward (to a copy that finished after the
+ * update ran, say), never back past a newer snapshot an operator or a later update recorded.
+ */
+async function isNewerThanLatest(
+    takenAt: Date | undefined,
+    latest: string | undefined,
+    state: EngineState,
+    settings: RefreshSettings,
+    api: ClusterSnapshotApi,
+    accountId: string,
+): Promise<boolean> {
+    if (latest === undefined) return true;
+    const latestTakenAt =
+        state.ownCopies.find((copy) => names(latest, copy.snapshot))?.sourceCreatedAt ??
+        parseCopyIdentifier(settings.copyIdentifierPrefix, latest.slice(latest.lastIndexOf(":") + 1))?.sourceCreatedAt ??
+        (state.newestShared !== undefined && names(latest, state.newestShared) ? state.newestShared.createdAt : undefined) ??
+        (await api.find(latest, accountId))?.createdAt;
+    // What latest names is gone or unknown: the restored snapshot is the better record.
+    return latestTakenAt === undefined || takenAt === undefined || takenAt > latestTakenAt;
 }
 
 /**
@@ -197,33 +227,34 @@ function settleTargets(
     plans: EnginePlan[],
     reports: EngineRestoreReport[],
     log: Logger,
-): string[] | "waiting" {
+): RestoreTarget[] | "waiting" {
     const failures: string[] = [];
     const notReady: string[] = [];
     let waiting = false;
     const targets = plans.map((plan, index) => {
         const engine = settings.engines[index].engine;
-        const targetWhenNotReady = (reason: string, fallback: string | undefined): string => {
+        const none: RestoreTarget = { snapshot: "", advancesLatest: false };
+        const targetWhenNotReady = (reason: string, fallback: string | undefined): RestoreTarget => {
             if (settings.whenCopyNotReady === "restore-available" && fallback !== undefined) {
                 reports[index].warning = `${reason}; restoring the older ${fallback} (whenCopyNotReady: restore-available)`;
-                return fallback;
+                return { snapshot: fallback, advancesLatest: false };
             }
             notReady.push(`${engine}: ${reason}`);
-            return "";
+            return none;
         };
         switch (plan.kind) {
             case "ready":
                 reports[index].warning = plan.warning;
-                return plan.target;
+                return { snapshot: plan.target, advancesLatest: plan.advancesLatest ?? false };
             case "failed":
                 failures.push(`${engine}: ${plan.reason}`);
-                return "";
+                return none;
             case "waiting":
                 reports[index].waitingFor = plan.copy;
                 if (plan.copyStarted) reports[index].copyStarted = plan.copy;
                 if (!invocation.lastAttempt) {
                     waiting = true;
-                    return "";
+                    return none;
                 }
                 return targetWhenNotReady(`the copy ${plan.copy} was still in progress when the restore window ended`, plan.fallback);
             case "not-ready":
@@ -251,22 +282,25 @@ async function applyAndStart(
     settings: RefreshSettings,
     invocation: RestoreInvocation,
     pipelineName: string,
-    targets: string[],
+    targets: RestoreTarget[],
     values: Map<string, string>,
     dependencies: RestoreDependencies,
 ): Promise<string> {
-    const writes = settings.engines.flatMap((engine, index) =>
-        [engine.latestParameter, engine.currentParameter]
-            .filter((name) => values.get(name) !== targets[index])
-            .map((name) => ({ name, value: targets[index], previous: values.get(name) ?? UNSET_SNAPSHOT })),
-    );
+    const writes = settings.engines.flatMap((engine, index) => {
+        const target = targets[index];
+        const parameters = target.advancesLatest ? [engine.latestParameter, engine.currentParameter] : [engine.currentParameter];
+        return parameters
+            .filter((name) => values.get(name) !== target.snapshot)
+            .map((name) => ({ name, value: target.snapshot, previous: values.get(name) ?? UNSET_SNAPSHOT }));
+    });
     const written: typeof writes = [];
     try {
         for (const write of writes) {
             await dependencies.parameters.write(write.name, write.value);
             written.push(write);
         }
-        return await dependencies.pipelines.start(pipelineName, idempotencyToken(invocation, pipelineName, targets));
+        const snapshots = targets.map((target) => target.snapshot);
+        return await dependencies.pipelines.start(pipelineName, idempotencyToken(invocation, pipelineName, snapshots));
     } catch (error) {
         const notRestored: string[] = [];
         for (const write of written.reverse()) {

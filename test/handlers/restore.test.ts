@@ -193,6 +193,21 @@ describe("restoreFromLatest", () => {
         expect(pipelineStarts()).to.have.length(1);
     });
 
+    it("never moves latest back past newer data someone recorded after the update ran", async () => {
+        serveSnapshots(newCopy);
+        serveParameters(aws, { ...PARAMETERS_BEFORE_NEW_COPY, [PARAMETER.auroraLatest]: arnOf(auroraOfNextCycle) });
+        servePipeline(aws);
+
+        const summary = await run();
+
+        expect(parameterWrites(aws)).to.deep.equal([
+            [PARAMETER.auroraCurrent, arnOf(auroraNew)],
+            [PARAMETER.documentDbLatest, arnOf(newCopy)],
+            [PARAMETER.documentDbCurrent, arnOf(newCopy)],
+        ]);
+        expect(summary.engines[0].restoredFrom).to.equal(arnOf(auroraNew));
+    });
+
     describe("a copy of the cycle's newest snapshot that does not exist (shared after the update, not copied, or deleted)", () => {
         beforeEach(() => {
             serveSnapshots("missing");
