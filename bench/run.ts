@@ -55,7 +55,7 @@ async function main(): Promise<void> {
         console.log(`${engine.engine}: latest ${engine.latestBefore === engine.latestAfter ? "unchanged" : "changed"}, copy ${engine.copy?.outcome ?? "not used"}, deleted ${engine.deletedCopies.length} copies${engine.error ? `, error: ${engine.error}` : ""}`);
     }
     console.log("above the minimum: one GetParameters (the run must know latest and current before it writes or deletes) and one page of");
-    console.log("documentdb's own manual snapshots (it must know which copies exist to avoid copying twice and to trim old ones).");
+    console.log("this account's manual snapshots (it must know which copies exist to avoid copying twice and to trim old ones).");
 
     console.log(heading("4. The whole test suite"));
     const suite = await timeTestSuite();

@@ -1,4 +1,4 @@
-import { CopyDBClusterSnapshotCommand, DeleteDBClusterSnapshotCommand } from "@aws-sdk/client-docdb";
+import { CopyDBClusterSnapshotCommand, DeleteDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand } from "@aws-sdk/client-docdb";
 import { GetParametersCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import { performance } from "node:perf_hooks";
 import { EngineName } from "../handlers/engines";
@@ -12,7 +12,6 @@ import {
     recordingLogger,
     refreshSettings,
     serveAuroraSnapshots,
-    serveDocumentDbSnapshots,
     serveParameters,
     sharedSnapshot,
     SnapshotRecord,
@@ -56,8 +55,8 @@ export async function measureUpdateRun(): Promise<UpdateRunFigures> {
 
     const aws = mockAws();
     try {
-        const auroraRequests = serveAuroraSnapshots(aws, { shared: aurora });
-        const documentDbRequests = serveDocumentDbSnapshots(aws, { shared: documentDb, manual: [copies] });
+        // The RDS endpoint lists both engines' snapshots together, 100 a page at most: one listing of 20,000.
+        const listingRequests = serveAuroraSnapshots(aws, { shared: paged([...aurora.flat(), ...documentDb.flat()]), manual: [copies] });
         aws.docdb.on(CopyDBClusterSnapshotCommand).callsFake((input: { TargetDBClusterSnapshotIdentifier?: string }) => ({
             DBClusterSnapshot: { DBClusterSnapshotIdentifier: input.TargetDBClusterSnapshotIdentifier, Status: "copying" },
         }));
@@ -74,16 +73,18 @@ export async function measureUpdateRun(): Promise<UpdateRunFigures> {
 
         const shared = (requests: DescribeSnapshotsRequest[]) => requests.filter((request) => request.SnapshotType === "shared").length;
         const manual = (requests: DescribeSnapshotsRequest[]) => requests.filter((request) => request.SnapshotType !== "shared").length;
-        const pages = Math.ceil(SHARED_PER_ENGINE / PAGE_SIZE);
+        const pagesPerEngine = Math.ceil(SHARED_PER_ENGINE / PAGE_SIZE);
         const documentDbReport = summary.engines.find((engine) => engine.engine === "documentdb")!;
         const calls: CallCount[] = [
-            { call: "rds DescribeDBClusterSnapshots (shared)", count: shared(auroraRequests), minimum: pages, why: `${SHARED_PER_ENGINE} shared / ${PAGE_SIZE} a page` },
-            { call: "docdb DescribeDBClusterSnapshots (shared)", count: shared(documentDbRequests), minimum: pages, why: `${SHARED_PER_ENGINE} shared / ${PAGE_SIZE} a page` },
             {
-                call: "docdb DescribeDBClusterSnapshots (manual)", count: manual(documentDbRequests), minimum: 0,
-                why: "lists this account's copies: which exist, which are in progress, which to delete",
+                call: "rds DescribeDBClusterSnapshots (shared)", count: shared(listingRequests), minimum: 2 * pagesPerEngine,
+                why: `one listing for both engines: 2 x ${SHARED_PER_ENGINE} shared / ${PAGE_SIZE} a page (ceil(N/100) per engine)`,
             },
-            { call: "rds DescribeDBClusterSnapshots (manual)", count: manual(auroraRequests), minimum: 0, why: "aurora restores from the shared snapshot: no copies to list" },
+            {
+                call: "rds DescribeDBClusterSnapshots (manual)", count: manual(listingRequests), minimum: 0,
+                why: "lists this account's copies once for every engine: which exist, which are in progress, which to delete",
+            },
+            { call: "docdb DescribeDBClusterSnapshots", count: aws.docdb.commandCalls(DescribeDBClusterSnapshotsCommand).length, minimum: 0, why: "the DocumentDB client only copies and deletes" },
             {
                 call: "ssm GetParameters", count: aws.ssm.commandCalls(GetParametersCommand).length, minimum: 0,
                 why: "reads latest and current (4 names, one call): write only on change, never delete what current names",
@@ -107,6 +108,12 @@ export async function measureUpdateRun(): Promise<UpdateRunFigures> {
     }
 }
 
+function paged(records: SnapshotRecord[]): SnapshotRecord[][] {
+    const pages: SnapshotRecord[][] = [];
+    for (let index = 0; index < records.length; index += PAGE_SIZE) pages.push(records.slice(index, index + PAGE_SIZE));
+    return pages;
+}
+
 /** 10,000 snapshots of one engine, 100 a page, listed in an order that is not their age (the handlers must not rely on it). */
 function sharedListing(engine: EngineName): SnapshotRecord[][] {
     const start = Date.UTC(2020, 0, 1, 3);
@@ -118,10 +125,7 @@ function sharedListing(engine: EngineName): SnapshotRecord[][] {
             createdAt: new Date(start + index * 3_600_000).toISOString(),
         }));
     // A fixed permutation (a multiplier coprime with 10,000), so every run lists the same way.
-    const listed = records.map((_, index) => records[(index * 7_919 + 3_701) % SHARED_PER_ENGINE]);
-    const pages: SnapshotRecord[][] = [];
-    for (let index = 0; index < listed.length; index += PAGE_SIZE) pages.push(listed.slice(index, index + PAGE_SIZE));
-    return pages;
+    return paged(records.map((_, index) => records[(index * 7_919 + 3_701) % SHARED_PER_ENGINE]));
 }
 
 function writesNeeded(summary: UpdateSummary): number {

@@ -1,5 +1,5 @@
 import { ClusterSnapshotApi } from "./cluster-snapshots";
-import { SNAPSHOT_ENGINE_VALUES } from "./engines";
+import { EngineName, SNAPSHOT_ENGINE_VALUES } from "./engines";
 import { EngineSettings } from "./settings";
 import {
     accountOfArn,
@@ -32,58 +32,78 @@ export interface InspectOptions {
     sharedCreatedBy?: Date;
 }
 
-export async function inspectEngine(
-    api: ClusterSnapshotApi,
-    engine: EngineSettings,
+/**
+ * Reads every engine's snapshots in one pass over each listing. The RDS endpoint lists Aurora and DocumentDB
+ * cluster snapshots alike, so one scan of the shared snapshots (and one of this account's manual ones) serves
+ * all engines: a run reads each page once, however many engines it refreshes.
+ */
+export async function inspectEngines(
+    listing: ClusterSnapshotApi,
+    engines: readonly EngineSettings[],
     options: InspectOptions,
-): Promise<EngineState> {
+): Promise<Map<EngineName, EngineState>> {
+    const copyingEngines = engines.filter((engine) => engine.copy);
     const [newestShared, ownCopies] = await Promise.all([
-        findNewestShared(api, engine, options),
-        engine.copy ? listOwnCopies(api, engine, options) : Promise.resolve([]),
+        findNewestShared(listing, engines, options),
+        copyingEngines.length > 0 ? listOwnCopies(listing, copyingEngines, options) : Promise.resolve(new Map<EngineName, OwnCopy[]>()),
     ]);
+    return new Map(engines.map((engine) => [engine.engine, engineState(engine, newestShared.get(engine.engine), ownCopies.get(engine.engine) ?? [], options)]));
+}
+
+/** The newest usable copy a restore can use now. */
+export function newestAvailableCopy(state: EngineState): OwnCopy | undefined {
+    return state.ownCopies.find((copy) => snapshotState(copy.snapshot) === "available");
+}
+
+function engineState(engine: EngineSettings, newestShared: ClusterSnapshot | undefined, ownCopies: OwnCopy[], options: InspectOptions): EngineState {
     if (!engine.copy || newestShared === undefined) return { newestShared, ownCopies };
     const copyIdentifierOfNewest = copyIdentifier(options.copyIdentifierPrefix, engine.engine, newestShared);
     const copyOfNewest = ownCopies.find((copy) => copy.snapshot.identifier === copyIdentifierOfNewest);
     return { newestShared, ownCopies, copyIdentifierOfNewest, copyOfNewest };
 }
 
-/** The newest copy a restore can use now. */
-export function newestAvailableCopy(state: EngineState): OwnCopy | undefined {
-    return state.ownCopies.find((copy) => snapshotState(copy.snapshot) === "available");
-}
-
-/** Streams the pages, keeping only the newest match: thousands of shared snapshots never sit in memory. */
+/** Streams the pages, keeping only each engine's newest match: thousands of snapshots never sit in memory. */
 async function findNewestShared(
-    api: ClusterSnapshotApi,
-    engine: EngineSettings,
+    listing: ClusterSnapshotApi,
+    engines: readonly EngineSettings[],
     options: InspectOptions,
-): Promise<ClusterSnapshot | undefined> {
-    const filter = { engine: engine.engine, sourceAccountId: options.sourceAccountId, sourceClusters: engine.sourceClusters };
-    let newest: ClusterSnapshot | undefined;
-    for await (const page of api.sharedPages()) {
+): Promise<Map<EngineName, ClusterSnapshot>> {
+    const filters = engines.map((engine) => ({
+        engine: engine.engine,
+        filter: { engine: engine.engine, sourceAccountId: options.sourceAccountId, sourceClusters: engine.sourceClusters },
+    }));
+    const newest = new Map<EngineName, ClusterSnapshot>();
+    for await (const page of listing.sharedPages()) {
         for (const snapshot of page) {
-            if (!isUsableShared(snapshot, filter)) continue;
-            if (options.sharedCreatedBy && snapshot.createdAt! > options.sharedCreatedBy) continue;
-            if (isNewer(snapshot, newest)) newest = snapshot;
+            if (options.sharedCreatedBy && snapshot.createdAt !== undefined && snapshot.createdAt > options.sharedCreatedBy) continue;
+            for (const { engine, filter } of filters) {
+                if (isUsableShared(snapshot, filter) && isNewer(snapshot, newest.get(engine))) newest.set(engine, snapshot);
+            }
         }
     }
     return newest;
 }
 
 /**
- * This instance's copies: the identifier pattern it makes, and, where AWS reports the copy's source, a source in
- * the configured account. Anything else in the account is never touched.
+ * This instance's copies, per engine: the identifier pattern it makes, of the engine, and, where AWS reports
+ * the copy's source, a source in the configured account. Anything else in the account is never touched.
  */
-async function listOwnCopies(api: ClusterSnapshotApi, engine: EngineSettings, options: InspectOptions): Promise<OwnCopy[]> {
-    const copies: OwnCopy[] = [];
-    for await (const page of api.manualPages()) {
+async function listOwnCopies(
+    listing: ClusterSnapshotApi,
+    engines: readonly EngineSettings[],
+    options: InspectOptions,
+): Promise<Map<EngineName, OwnCopy[]>> {
+    const copies = new Map<EngineName, OwnCopy[]>(engines.map((engine) => [engine.engine, []]));
+    for await (const page of listing.manualPages()) {
         for (const snapshot of page) {
             const identity = parseCopyIdentifier(options.copyIdentifierPrefix, snapshot.identifier);
-            if (identity?.engine !== engine.engine) continue;
-            if (snapshot.engine !== "" && !SNAPSHOT_ENGINE_VALUES[engine.engine].includes(snapshot.engine)) continue;
+            const engineCopies = identity === undefined ? undefined : copies.get(identity.engine);
+            if (identity === undefined || engineCopies === undefined) continue;
+            if (snapshot.engine !== "" && !SNAPSHOT_ENGINE_VALUES[identity.engine].includes(snapshot.engine)) continue;
             if (snapshot.sourceArn !== undefined && accountOfArn(snapshot.sourceArn) !== options.sourceAccountId) continue;
-            copies.push({ snapshot, sourceCreatedAt: identity.sourceCreatedAt });
+            engineCopies.push({ snapshot, sourceCreatedAt: identity.sourceCreatedAt });
         }
     }
-    return copies.sort(byNewestSource);
+    for (const engineCopies of copies.values()) engineCopies.sort(byNewestSource);
+    return copies;
 }

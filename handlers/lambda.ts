@@ -42,6 +42,8 @@ export interface SkippedRun {
 const MAX_ATTEMPTS = 8;
 
 interface AwsClients {
+    /** The RDS endpoint lists Aurora and DocumentDB cluster snapshots alike. */
+    listing: ClusterSnapshotApi;
     snapshots: (engine: EngineName) => ClusterSnapshotApi;
     ssm: SSMClient;
     codePipeline: CodePipelineClient;
@@ -55,6 +57,7 @@ function lazyClients(): () => AwsClients {
             const aurora = auroraSnapshotApi(new RDSClient({ maxAttempts: MAX_ATTEMPTS }));
             const documentDb = documentDbSnapshotApi(new DocDBClient({ maxAttempts: MAX_ATTEMPTS }));
             clients = {
+                listing: aurora,
                 snapshots: (engine) => (engine === "aurora" ? aurora : documentDb),
                 ssm: new SSMClient({ maxAttempts: MAX_ATTEMPTS }),
                 codePipeline: new CodePipelineClient({ maxAttempts: MAX_ATTEMPTS }),
@@ -82,8 +85,8 @@ export function createUpdateHandler(): (event: InvocationEvent, context: LambdaC
     return async (event, context) => {
         const { settings, log, cycle } = startRun("db-update-latest-snapshot-id", event, context);
         if (!cycle.run) return { outcome: "skipped", reason: cycle.reason };
-        const { snapshots, ssm } = clients();
-        return updateLatestSnapshots(settings, { snapshots, parameters: ssmParameterStore(ssm), log });
+        const { listing, snapshots, ssm } = clients();
+        return updateLatestSnapshots(settings, { listing, snapshots, parameters: ssmParameterStore(ssm), log });
     };
 }
 
@@ -93,7 +96,7 @@ export function createRestoreHandler(): (event: InvocationEvent, context: Lambda
     return async (event, context) => {
         const { settings, log, cycle } = startRun("db-restore-from-snapshot", event, context);
         if (!cycle.run) return { outcome: "skipped", reason: cycle.reason };
-        const { snapshots, ssm, codePipeline } = clients();
+        const { listing, snapshots, ssm, codePipeline } = clients();
         const manual = event?.scheduledTime === undefined;
         const now = new Date();
         return restoreFromLatest(
@@ -106,7 +109,7 @@ export function createRestoreHandler(): (event: InvocationEvent, context: Lambda
                 sharedCreatedBy: manual ? now : new Date(cycle.cycleStart),
                 lastAttempt: manual || cycle.lastAttempt,
             },
-            { snapshots, parameters: ssmParameterStore(ssm), pipelines: codePipelineApi(codePipeline), log },
+            { listing, snapshots, parameters: ssmParameterStore(ssm), pipelines: codePipelineApi(codePipeline), log },
         );
     };
 }

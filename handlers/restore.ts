@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ClusterSnapshotApi } from "./cluster-snapshots";
-import { EngineState, inspectEngine, newestAvailableCopy } from "./engine-state";
+import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
 import { EngineName } from "./engines";
 import { startCopy } from "./copies";
 import { describeError, isRefreshErrorName, refreshError } from "./errors";
@@ -11,6 +11,9 @@ import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "./settings";
 import { names, parseCopyIdentifier, snapshotState } from "./snapshots";
 
 export interface RestoreDependencies {
+    /** Lists every engine's cluster snapshots: the RDS endpoint serves Aurora and DocumentDB alike. */
+    listing: ClusterSnapshotApi;
+    /** Finds and copies through each engine's own API. */
     snapshots: (engine: EngineName) => ClusterSnapshotApi;
     parameters: ParameterStore;
     pipelines: PipelineApi;
@@ -99,9 +102,10 @@ export async function restoreFromLatest(
         return finish(dependencies.log, { outcome: "already-restored", pipelineName, executionId: previous, engines: reports });
     }
 
+    const states = inspectEngines(dependencies.listing, settings.engines, { ...settings, sharedCreatedBy: invocation.sharedCreatedBy });
     const plans = await Promise.all(
         settings.engines.map((engine) =>
-            planEngine(settings, engine, values, invocation, dependencies).catch(
+            planEngine(settings, engine, values, states.then((all) => all.get(engine.engine)!), invocation, dependencies).catch(
                 (error: unknown): EnginePlan => ({ kind: "failed", reason: describeError(error) }),
             ),
         ),
@@ -118,12 +122,13 @@ async function planEngine(
     settings: RefreshSettings,
     engine: EngineSettings,
     values: Map<string, string>,
+    engineState: Promise<EngineState>,
     invocation: RestoreInvocation,
     dependencies: RestoreDependencies,
 ): Promise<EnginePlan> {
     const api = dependencies.snapshots(engine.engine);
     const latest = snapshotValue(values.get(engine.latestParameter));
-    const state = await inspectEngine(api, engine, { ...settings, sharedCreatedBy: invocation.sharedCreatedBy });
+    const state = await engineState;
     const newest = state.newestShared;
     if (newest === undefined) return planFromLatestAlone(engine, latest, api, invocation.accountId);
     const ready = async (target: string, takenAt: Date | undefined): Promise<EnginePlan> =>

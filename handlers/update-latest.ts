@@ -1,5 +1,5 @@
 import { ClusterSnapshotApi } from "./cluster-snapshots";
-import { inspectEngine, newestAvailableCopy } from "./engine-state";
+import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
 import { EngineName } from "./engines";
 import { startCopy } from "./copies";
 import { describeError, refreshError } from "./errors";
@@ -9,6 +9,9 @@ import { EngineSettings, RefreshSettings } from "./settings";
 import { ClusterSnapshot, copiesToDelete, OwnCopy, SnapshotState, snapshotState } from "./snapshots";
 
 export interface UpdateDependencies {
+    /** Lists every engine's cluster snapshots: the RDS endpoint serves Aurora and DocumentDB alike. */
+    listing: ClusterSnapshotApi;
+    /** Copies and deletes through each engine's own API. */
     snapshots: (engine: EngineName) => ClusterSnapshotApi;
     parameters: ParameterStore;
     log: Logger;
@@ -43,9 +46,11 @@ export interface UpdateSummary {
 export async function updateLatestSnapshots(settings: RefreshSettings, dependencies: UpdateDependencies): Promise<UpdateSummary> {
     const parameterNames = settings.engines.flatMap((engine) => [engine.latestParameter, engine.currentParameter]);
     const values = await dependencies.parameters.read(parameterNames);
+    // One scan for all engines; if it fails, every engine reports why.
+    const states = inspectEngines(dependencies.listing, settings.engines, settings);
     const reports = await Promise.all(
         settings.engines.map((engine) =>
-            updateEngine(settings, engine, values, dependencies).catch((error: unknown): EngineUpdateReport => ({
+            updateEngine(settings, engine, values, states.then((all) => all.get(engine.engine)!), dependencies).catch((error: unknown): EngineUpdateReport => ({
                 engine: engine.engine,
                 latestBefore: snapshotValue(values.get(engine.latestParameter)),
                 deletedCopies: [],
@@ -70,11 +75,12 @@ async function updateEngine(
     settings: RefreshSettings,
     engine: EngineSettings,
     values: Map<string, string>,
+    engineState: Promise<EngineState>,
     dependencies: UpdateDependencies,
 ): Promise<EngineUpdateReport> {
     const api = dependencies.snapshots(engine.engine);
     const latestBefore = snapshotValue(values.get(engine.latestParameter));
-    const state = await inspectEngine(api, engine, settings);
+    const state = await engineState;
     const newest = state.newestShared;
     if (newest === undefined) {
         const clusters = engine.sourceClusters.length > 0 ? ` from cluster(s) ${engine.sourceClusters.join(", ")}` : "";

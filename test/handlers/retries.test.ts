@@ -139,7 +139,7 @@ describe("throttling, retried by the SDK's own retry strategy", () => {
         const parameters = ssmParameterStore(new SSMClient(offlineClientConfig(ssm, 4)));
         const logger = recordingLogger();
 
-        const summary = await updateLatestSnapshots(settings, { snapshots: () => aurora, parameters, log: logger.log });
+        const summary = await updateLatestSnapshots(settings, { listing: aurora, snapshots: () => aurora, parameters, log: logger.log });
 
         expect(summary.engines[0].latestAfter).to.equal(SHARED_ARN);
         expect(rds.requests.map((request) => [rdsAction(request), attempt(request)])).to.deep.equal([
@@ -168,7 +168,7 @@ describe("throttling, retried by the SDK's own retry strategy", () => {
         const parameters = ssmParameterStore(new SSMClient(offlineClientConfig(ssm, 3)));
         const logger = recordingLogger();
 
-        const error = await rejectionOf(updateLatestSnapshots(settings, { snapshots: () => aurora, parameters, log: logger.log }));
+        const error = await rejectionOf(updateLatestSnapshots(settings, { listing: aurora, snapshots: () => aurora, parameters, log: logger.log }));
 
         expect(rds.requests.map(attempt)).to.deep.equal(["attempt=1; max=3", "attempt=2; max=3", "attempt=3; max=3"]);
         expect(error.message).to.equal("db-update-latest-snapshot-id failed for aurora (Throttling: Rate exceeded)");

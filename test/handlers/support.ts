@@ -216,6 +216,10 @@ export interface AwsMocks {
     docdb: AwsClientStub<DocDBClient>;
     ssm: AwsClientStub<SSMClient>;
     codePipeline: AwsClientStub<CodePipelineClient>;
+    /** What each engine's describe calls serve; both clients list both, as the RDS endpoint does. */
+    listings: Partial<Record<EngineName, SnapshotListing>>;
+    /** The describe requests each engine's client received, in order. */
+    describeRequests: Record<EngineName, DescribeSnapshotsRequest[]>;
     /** Forgets every behaviour and recorded call. */
     reset(): void;
     restore(): void;
@@ -232,10 +236,18 @@ export function mockAws(): AwsMocks {
         ssm: mockClient(SSMClient),
         codePipeline: mockClient(CodePipelineClient),
     };
+    const listings: Partial<Record<EngineName, SnapshotListing>> = {};
+    const describeRequests: Record<EngineName, DescribeSnapshotsRequest[]> = { aurora: [], documentdb: [] };
     return {
         ...mocks,
+        listings,
+        describeRequests,
         reset() {
             for (const mock of Object.values(mocks)) mock.reset();
+            delete listings.aurora;
+            delete listings.documentdb;
+            describeRequests.aurora.length = 0;
+            describeRequests.documentdb.length = 0;
         },
         restore() {
             for (const mock of Object.values(mocks)) mock.restore();
@@ -286,22 +298,39 @@ function describeSnapshots(listing: SnapshotListing, received: DescribeSnapshots
     };
 }
 
-/** Serves `listing` to the RDS client; returns the describe requests it receives, in order. */
-export function serveAuroraSnapshots(mocks: AwsMocks, listing: SnapshotListing): DescribeSnapshotsRequest[] {
-    const received: DescribeSnapshotsRequest[] = [];
+/**
+ * Serves one engine's snapshots. Like the real RDS endpoint, both clients list both engines' snapshots: each
+ * engine's pages are merged page by page into one listing. Returns the describe requests the engine's own client
+ * receives, in order.
+ */
+function serveEngineSnapshots(mocks: AwsMocks, engine: EngineName, listing: SnapshotListing): DescribeSnapshotsRequest[] {
+    mocks.listings[engine] = listing;
+    const merged: SnapshotListing = {
+        shared: mergePages(mocks.listings.aurora?.shared, mocks.listings.documentdb?.shared),
+        manual: mergePages(mocks.listings.aurora?.manual, mocks.listings.documentdb?.manual),
+    };
+    const received = mocks.describeRequests;
     mocks.rds.on(DescribeRdsSnapshots).callsFake(
-        describeSnapshots(listing, received, (identifier) => new RdsSnapshotNotFound({ message: `DBClusterSnapshot ${identifier} not found.`, $metadata: {} })),
+        describeSnapshots(merged, received.aurora, (identifier) => new RdsSnapshotNotFound({ message: `DBClusterSnapshot ${identifier} not found.`, $metadata: {} })),
     );
-    return received;
+    mocks.docdb.on(DescribeDocDbSnapshots).callsFake(
+        describeSnapshots(merged, received.documentdb, (identifier) => new DocDbSnapshotNotFound({ message: `DBClusterSnapshot ${identifier} not found.`, $metadata: {} })),
+    );
+    return received[engine];
 }
 
-/** Serves `listing` to the DocumentDB client; returns the describe requests it receives, in order. */
+function mergePages(first: SnapshotRecord[][] = [], second: SnapshotRecord[][] = []): SnapshotRecord[][] {
+    return Array.from({ length: Math.max(first.length, second.length) }, (_, index) => [...(first[index] ?? []), ...(second[index] ?? [])]);
+}
+
+/** Serves Aurora snapshots (to both clients, see {@link serveEngineSnapshots}); returns the RDS client's describe requests. */
+export function serveAuroraSnapshots(mocks: AwsMocks, listing: SnapshotListing): DescribeSnapshotsRequest[] {
+    return serveEngineSnapshots(mocks, "aurora", listing);
+}
+
+/** Serves DocumentDB snapshots (to both clients, see {@link serveEngineSnapshots}); returns the DocumentDB client's describe requests. */
 export function serveDocumentDbSnapshots(mocks: AwsMocks, listing: SnapshotListing): DescribeSnapshotsRequest[] {
-    const received: DescribeSnapshotsRequest[] = [];
-    mocks.docdb.on(DescribeDocDbSnapshots).callsFake(
-        describeSnapshots(listing, received, (identifier) => new DocDbSnapshotNotFound({ message: `DBClusterSnapshot ${identifier} not found.`, $metadata: {} })),
-    );
-    return received;
+    return serveEngineSnapshots(mocks, "documentdb", listing);
 }
 
 /**
@@ -376,19 +405,20 @@ export function pipelineExecution(
 // ---------------------------------------------------------------------------------------------------------------
 // Dependencies built on real clients (whose `send` the mocks replace)
 
-function snapshotApis(): (engine: EngineName) => ClusterSnapshotApi {
+/** As the functions wire them: the RDS client lists both engines, each engine copies through its own client. */
+function snapshotApis(): { listing: ClusterSnapshotApi; snapshots: (engine: EngineName) => ClusterSnapshotApi } {
     const aurora = auroraSnapshotApi(new RDSClient({ region: REGION }));
     const documentDb = documentDbSnapshotApi(new DocDBClient({ region: REGION }));
-    return (engine) => (engine === "aurora" ? aurora : documentDb);
+    return { listing: aurora, snapshots: (engine) => (engine === "aurora" ? aurora : documentDb) };
 }
 
 export function updateDependencies(log: Logger): UpdateDependencies {
-    return { snapshots: snapshotApis(), parameters: ssmParameterStore(new SSMClient({ region: REGION })), log };
+    return { ...snapshotApis(), parameters: ssmParameterStore(new SSMClient({ region: REGION })), log };
 }
 
 export function restoreDependencies(log: Logger): RestoreDependencies {
     return {
-        snapshots: snapshotApis(),
+        ...snapshotApis(),
         parameters: ssmParameterStore(new SSMClient({ region: REGION })),
         pipelines: codePipelineApi(new CodePipelineClient({ region: REGION })),
         log,

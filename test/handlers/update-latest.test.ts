@@ -1,6 +1,6 @@
 import { CopyDBClusterSnapshotCommand as CopyDocDbSnapshot, DeleteDBClusterSnapshotCommand as DeleteDocDbSnapshot, SnapshotQuotaExceededFault } from "@aws-sdk/client-docdb";
 import { CopyDBClusterSnapshotCommand as CopyRdsSnapshot, DescribeDBClusterSnapshotsCommand as DescribeRdsSnapshots, RDSServiceException } from "@aws-sdk/client-rds";
-import { PutParameterCommand } from "@aws-sdk/client-ssm";
+import { PutParameterCommand, SSMServiceException } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
 import { RefreshSettings } from "../../handlers/settings";
 import { INSTANCE_TAG, MANAGED_BY_TAG, SOURCE_ARN_TAG } from "../../handlers/copies";
@@ -109,21 +109,22 @@ describe("updateLatestSnapshots", () => {
             expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.auroraLatest, arnOf(usable)]]);
         });
 
-        it("keeps each engine to its own snapshots although both endpoints list the other's", async () => {
-            const aurora = sharedSnapshot({ name: "orders-daily", createdAt: "2024-05-02T03:00:00Z" });
-            serveAuroraSnapshots(aws, { shared: [[aurora, newestDocumentDb]] });
-            serveDocumentDbSnapshots(aws, {
-                shared: [[sharedSnapshot({ name: "orders-newer", createdAt: "2024-05-09T03:00:00Z" }), olderDocumentDb]],
-                manual: [[]],
-            });
-            serveDocumentDbCopy(olderDocumentDb);
+        it("keeps each engine to its own snapshots in the one listing, read once for both", async () => {
+            const aurora = sharedSnapshot({ name: "orders-daily", createdAt: "2024-05-02T03:00:00Z", cluster: "orders" });
+            const newerOtherCluster = sharedSnapshot({ name: "billing-daily", createdAt: "2024-05-09T03:00:00Z", cluster: "billing" });
+            const auroraRequests = serveAuroraSnapshots(aws, { shared: [[aurora, newerOtherCluster]] });
+            const documentDbRequests = serveDocumentDbSnapshots(aws, { shared: [[newestDocumentDb, olderDocumentDb]], manual: [[]] });
+            serveDocumentDbCopy(newestDocumentDb);
             serveParameters(aws);
 
-            const summary = await run(refreshSettings());
+            const summary = await run(refreshSettings({ engines: [auroraSettings({ sourceClusters: ["orders"] }), documentDbSettings()] }));
 
+            // Aurora passes over the newer DocumentDB snapshot and the other cluster's; DocumentDB over the newer Aurora one.
+            expect(summary.engines.map((report) => report.newestShared)).to.deep.equal([arnOf(aurora), arnOf(newestDocumentDb)]);
             expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.auroraLatest, arnOf(aurora)]]);
-            expect(copyInputs().map((input) => input.SourceDBClusterSnapshotIdentifier)).to.deep.equal([arnOf(olderDocumentDb)]);
-            expect(summary.engines.map((report) => report.newestShared)).to.deep.equal([arnOf(aurora), arnOf(olderDocumentDb)]);
+            expect(copyInputs().map((input) => input.SourceDBClusterSnapshotIdentifier)).to.deep.equal([arnOf(newestDocumentDb)]);
+            expect(auroraRequests.map((request) => request.SnapshotType)).to.deep.equal(["shared", "manual"]);
+            expect(documentDbRequests, "the DocumentDB client only copies").to.deep.equal([]);
         });
 
         it("ignores a newer snapshot that another account shares", async () => {
@@ -384,20 +385,22 @@ describe("updateLatestSnapshots", () => {
 
     describe("engines are independent", () => {
         it("writes DocumentDB's latest although Aurora fails, fails the run naming Aurora, and logs both", async () => {
+            const aurora = sharedSnapshot({ name: "orders-daily", createdAt: "2024-05-02T03:00:00Z" });
             const newestCopy = copyOf(newestDocumentDb, "documentdb");
-            aws.rds.on(DescribeRdsSnapshots).rejects(
-                new RDSServiceException({ name: "AccessDenied", $fault: "client", $metadata: {}, message: "not authorized to perform: rds:DescribeDBClusterSnapshots" }),
-            );
+            serveAuroraSnapshots(aws, { shared: [[aurora]] });
             serveDocumentDbSnapshots(aws, { shared: [[newestDocumentDb]], manual: [[newestCopy]] });
-            serveParameters(aws);
+            const stored = serveParameters(aws);
+            const denied = "not authorized to perform: ssm:PutParameter on resource aurora_latest_snapshot_id";
+            aws.ssm.on(PutParameterCommand, { Name: PARAMETER.auroraLatest }).rejects(
+                new SSMServiceException({ name: "AccessDeniedException", $fault: "client", $metadata: {}, message: denied }),
+            );
 
             const error = await rejectionOf(run(refreshSettings()));
 
-            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.documentDbLatest, arnOf(newestCopy)]]);
+            expect(stored.get(PARAMETER.auroraLatest)).to.equal("none");
+            expect(stored.get(PARAMETER.documentDbLatest)).to.equal(arnOf(newestCopy));
             expect(error.name).to.equal("EnginesFailedError");
-            expect(error.message).to.equal(
-                "db-update-latest-snapshot-id failed for aurora (AccessDenied: not authorized to perform: rds:DescribeDBClusterSnapshots)",
-            );
+            expect(error.message).to.equal(`db-update-latest-snapshot-id failed for aurora (AccessDeniedException: ${denied})`);
             const record = logger.only("update summary");
             expect(record.level).to.equal("ERROR");
             expect((record.summary as UpdateSummary).engines).to.deep.equal([
@@ -405,7 +408,7 @@ describe("updateLatestSnapshots", () => {
                     engine: "aurora",
                     deletedCopies: [],
                     warnings: [],
-                    error: "AccessDenied: not authorized to perform: rds:DescribeDBClusterSnapshots",
+                    error: `AccessDeniedException: ${denied}`,
                 },
                 {
                     engine: "documentdb",
@@ -417,6 +420,22 @@ describe("updateLatestSnapshots", () => {
                 },
             ]);
         });
+
+        it("fails every engine, saying why, when the one listing cannot be read, and writes nothing", async () => {
+            aws.rds.on(DescribeRdsSnapshots).rejects(
+                new RDSServiceException({ name: "AccessDenied", $fault: "client", $metadata: {}, message: "not authorized to perform: rds:DescribeDBClusterSnapshots" }),
+            );
+            serveParameters(aws);
+
+            const error = await rejectionOf(run(refreshSettings()));
+
+            expect(error.message).to.equal(
+                "db-update-latest-snapshot-id failed for aurora (AccessDenied: not authorized to perform: rds:DescribeDBClusterSnapshots); " +
+                "documentdb (AccessDenied: not authorized to perform: rds:DescribeDBClusterSnapshots)",
+            );
+            expect(parameterWrites(aws)).to.deep.equal([]);
+        });
+
     });
 
     /** CopyDBClusterSnapshot answers as AWS does: the new copy, still copying. */

@@ -292,13 +292,13 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
             expect(new Set(ran.map((record) => record.firing.localDate))).to.deep.equal(new Set(world.cycles.map((record) => record.date)));
         });
 
-        it("page through the listings, 100 snapshots a page, through either client", () => {
+        it("read the shared listing once per run for both engines, 100 snapshots a page, through the RDS client", () => {
             for (const update of world.cycles.flatMap((record) => record.updates)) {
                 const atMs = update.firing.atMs;
                 const shared = world.aws.store.everything().filter((snapshot) =>
                     snapshot.account !== ACCEPTANCE_ACCOUNT && isSharedWith(snapshot, ACCEPTANCE_ACCOUNT, atMs) && existedAt(snapshot, atMs)).length;
                 const pages = (client: string) => update.calls.filter((call) => call.client === client && call.request?.startsWith("shared") && call.error === undefined).length;
-                expect([pages("rds"), pages("docdb")], `${update.firing.localDate}: ${shared} shared`).to.deep.equal(Array(2).fill(Math.ceil(shared / 100)));
+                expect([pages("rds"), pages("docdb")], `${update.firing.localDate}: ${shared} shared`).to.deep.equal([Math.ceil(shared / 100), 0]);
             }
             const pageCounts = world.invocations.flatMap((record) => record.calls).filter((call) => call.request === "shared, page 2+");
             expect(pageCounts.length, "later pages were asked for").to.be.greaterThan(40);
