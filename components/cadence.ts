@@ -50,14 +50,14 @@ export interface CadencePlan {
     description: string;
 }
 
-export const DEFAULT_CADENCE = "every 2 weeks on sunday at 02:00";
-export const DEFAULT_TIMEZONE = "UTC";
-export const DEFAULT_RESTORE_DELAY_MINUTES = 120;
-export const DEFAULT_RESTORE_WINDOW_MINUTES = 120;
-export const DEFAULT_RESTORE_RECHECK_MINUTES = 15;
+const DEFAULT_CADENCE = "every 2 weeks on sunday at 02:00";
+const DEFAULT_TIMEZONE = "UTC";
+const DEFAULT_RESTORE_DELAY_MINUTES = 120;
+const DEFAULT_RESTORE_WINDOW_MINUTES = 120;
+const DEFAULT_RESTORE_RECHECK_MINUTES = 15;
 /** Steps that divide an hour, so a `M/step` minute field fires at the same minutes every hour. */
-export const RESTORE_RECHECK_CHOICES: readonly number[] = [5, 10, 15, 20, 30, 60];
-export const MAX_RESTORE_WINDOW_MINUTES = 720;
+const RESTORE_RECHECK_CHOICES: readonly number[] = [5, 10, 15, 20, 30, 60];
+const MAX_RESTORE_WINDOW_MINUTES = 720;
 
 const WEEKDAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
 const CRON_WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;

@@ -180,7 +180,7 @@ function resolveCopyPrefix(name: string, prefix: unknown, key: string): string {
 }
 
 /** The component's name made into a valid snapshot identifier prefix, so two instances never share copies. */
-export function defaultCopyPrefix(name: string): string {
+function defaultCopyPrefix(name: string): string {
     const cleaned = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
     const lettered = /^[a-z]/.test(cleaned) ? cleaned : `sr-${cleaned}`;
     return `${lettered.slice(0, 23).replace(/-+$/, "")}-`;

@@ -115,7 +115,7 @@ export function decideCycle(
 }
 
 /** The instant an ISO-8601 date-time with a zone designator names, in epoch milliseconds; undefined for anything else. */
-export function parseScheduledTime(value: string | undefined): number | undefined {
+function parseScheduledTime(value: string | undefined): number | undefined {
     if (value === undefined || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
         return undefined;
     }

@@ -3,7 +3,7 @@
  * subclasses because an inline Lambda is serialized from its closure, and a serialized `class ... extends
  * Error` loses its message.
  */
-export const REFRESH_ERROR_NAMES = [
+const REFRESH_ERROR_NAMES = [
     "NothingSharedError",
     "EncryptedSourceNeedsKeyError",
     "CopyFailedError",
