@@ -57,17 +57,22 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = resolved.tags;
 
-        const snapshotParameters = resolved.engines.map((engine) => ({
-            engine,
-            latest: this.snapshotParameter(`${name}-${engine.engine}-latest`, `${resolved.parameterPrefix}${engine.engine}_latest_snapshot_id`, `Newest ${engine.engine} snapshot a restore can use; written by db-update-latest-snapshot-id.`, tags),
-            current: this.snapshotParameter(`${name}-${engine.engine}-current`, `${resolved.parameterPrefix}${engine.engine}_current_snapshot_id`, `${engine.engine} snapshot the main pipeline restores from; written by db-restore-from-snapshot or an operator.`, tags),
-        }));
+        const pipelineParameterName = `${resolved.parameterPrefix}main_cicd_name`;
+        const snapshotParameters = resolved.engines.map((engine) => {
+            const names = engineParameterNames(resolved.parameterPrefix, engine.engine);
+            return {
+                engine,
+                names,
+                latest: this.snapshotParameter(`${name}-${engine.engine}-latest`, names.latest, `Newest ${engine.engine} snapshot a restore can use; written by db-update-latest-snapshot-id.`, tags),
+                current: this.snapshotParameter(`${name}-${engine.engine}-current`, names.current, `${engine.engine} snapshot the main pipeline restores from; written by db-restore-from-snapshot or an operator.`, tags),
+            };
+        });
         const pipelineName = pulumi.output(resolved.pipelineName).apply((value) => {
             checkPipelineName(value, "pipelineName");
             return value;
         });
         const pipelineParameter = new aws.ssm.Parameter(`${name}-pipeline`, {
-            name: `${resolved.parameterPrefix}main_cicd_name`,
+            name: pipelineParameterName,
             type: "String",
             value: pipelineName,
             description: "Main CI/CD pipeline db-restore-from-snapshot starts; follows the stack's pipelineName on every update.",
@@ -96,12 +101,12 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             instanceName: name,
             sourceAccountId: resolved.sourceAccountId,
             copyIdentifierPrefix: resolved.copyIdentifierPrefix,
-            pipelineParameter: `${resolved.parameterPrefix}main_cicd_name`,
+            pipelineParameter: pipelineParameterName,
             whenCopyNotReady: resolved.whenCopyNotReady,
-            engines: snapshotParameters.map(({ engine }, index): EngineSettings => ({
+            engines: snapshotParameters.map(({ engine, names }, index): EngineSettings => ({
                 engine: engine.engine,
-                latestParameter: `${resolved.parameterPrefix}${engine.engine}_latest_snapshot_id`,
-                currentParameter: `${resolved.parameterPrefix}${engine.engine}_current_snapshot_id`,
+                latestParameter: names.latest,
+                currentParameter: names.current,
                 sourceClusters: engine.sourceClusters,
                 copy: engine.copy,
                 kmsKeyArn: keyArns[index],
@@ -207,11 +212,8 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
         const restoreSchedule = makeSchedule("restore", resolved.cadence.restore, restoreFunction,
             Math.max(60, Math.min(MAX_EVENT_AGE_SECONDS, (restoreGate?.recheckMinutes ?? 60) * 60)));
 
-        this.parameterNames = Object.fromEntries(snapshotParameters.map(({ engine }) => [engine.engine, {
-            latest: `${resolved.parameterPrefix}${engine.engine}_latest_snapshot_id`,
-            current: `${resolved.parameterPrefix}${engine.engine}_current_snapshot_id`,
-        }]));
-        this.pipelineParameterName = `${resolved.parameterPrefix}main_cicd_name`;
+        this.parameterNames = Object.fromEntries(snapshotParameters.map(({ engine, names }) => [engine.engine, names]));
+        this.pipelineParameterName = pipelineParameterName;
         this.updateFunctionName = updateFunction.name;
         this.updateFunctionArn = updateFunction.arn;
         this.restoreFunctionName = restoreFunction.name;
@@ -247,6 +249,11 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             tags,
         }, { parent: this, ignoreChanges: ["value"] });
     }
+}
+
+/** The names the pipeline and operators know an engine's parameters by: `<prefix><engine>_latest_snapshot_id`. */
+function engineParameterNames(prefix: string, engine: EngineName): EngineParameterNames {
+    return { latest: `${prefix}${engine}_latest_snapshot_id`, current: `${prefix}${engine}_current_snapshot_id` };
 }
 
 /** The schedule's input: Scheduler fills in the firing's time, the gate tells the function which firings are cycles. */
