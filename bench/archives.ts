@@ -1,7 +1,7 @@
 import { mocks, SOURCE_ACCOUNT_ID, REGION, ACCOUNT_ID, valueOf } from "../test/components/pulumi-mocks";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createRestoreHandler, createUpdateHandler, InvocationEvent } from "../handlers/lambda";
+import { createRestoreHandler, createStarterHandler, createUpdateHandler } from "../handlers/lambda";
 import {
     ArchiveEntry,
     archiveEntries,
@@ -13,7 +13,7 @@ import {
     ReceivedInputs,
 } from "../test/components/lambda-archive-support";
 
-export const FUNCTION_KINDS = ["update", "restore"] as const;
+export const FUNCTION_KINDS = ["update", "restore", "starter"] as const;
 export type FunctionKind = (typeof FUNCTION_KINDS)[number];
 
 export interface PackagedFunction {
@@ -28,7 +28,11 @@ export interface ArchiveComparison {
     defaultPackaging: Record<FunctionKind, PackagedFunction>;
 }
 
-const FACTORIES: Record<FunctionKind, aws.lambda.CallbackFactory<InvocationEvent, unknown>> = { update: createUpdateHandler, restore: createRestoreHandler };
+const FACTORIES: Record<FunctionKind, aws.lambda.CallbackFactory<never, unknown>> = {
+    update: createUpdateHandler,
+    restore: createRestoreHandler,
+    starter: createStarterHandler,
+};
 
 /**
  * Builds both archives under the shared Pulumi mocks, the way `pulumi up` would: the component's, and a
@@ -45,7 +49,7 @@ export async function buildArchives(): Promise<ArchiveComparison> {
             pipelineName: "acceptance-main",
             engines: ["aurora", { engine: "documentdb", kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab` }],
         }, { transformations: [mocks.recordOptions] });
-        await Promise.all([refresh.updateScheduleName, refresh.restoreScheduleName].map(valueOf));
+        await Promise.all([refresh.scheduleName, refresh.stateMachineArn].map(valueOf));
 
         const plain = FUNCTION_KINDS.map((kind) => new aws.lambda.CallbackFunction(`default-packaging-${kind}`, {
             callbackFactory: FACTORIES[kind],
@@ -61,8 +65,12 @@ export async function buildArchives(): Promise<ArchiveComparison> {
             return { entries, size: measureArchive(entries) };
         };
         return {
-            component: { update: await packaged("bench-update"), restore: await packaged("bench-restore") },
-            defaultPackaging: { update: await packaged("default-packaging-update"), restore: await packaged("default-packaging-restore") },
+            component: { update: await packaged("bench-update"), restore: await packaged("bench-restore"), starter: await packaged("bench-starter") },
+            defaultPackaging: {
+                update: await packaged("default-packaging-update"),
+                restore: await packaged("default-packaging-restore"),
+                starter: await packaged("default-packaging-starter"),
+            },
         };
     } finally {
         received.restore();

@@ -5,7 +5,8 @@
 import { performance } from "node:perf_hooks";
 import { buildArchives, FUNCTION_KINDS } from "./archives";
 import { COLD_LOAD_RUNS, measureColdLoads } from "./cold-load";
-import { bytes, heading, milliseconds, ratio, seconds, table } from "./format";
+import { CycleLags, measureCycleLags } from "./cycle-lag";
+import { bytes, heading, milliseconds, ratio, seconds, spread, table } from "./format";
 import { timeTestSuite } from "./test-suite";
 import { measureUpdateRun } from "./update-run";
 
@@ -35,7 +36,11 @@ async function main(): Promise<void> {
     console.log("unzipped = the files' bytes (for folders, the real files on disk). Lambda's limits: 50 MiB zipped upload, 250 MiB unzipped.");
 
     console.log(heading(`2. Cold load of the serialized module (require time inside a fresh node process, ${COLD_LOAD_RUNS} runs)`));
-    const loads = measureColdLoads({ update: archives.component.update.entries, restore: archives.component.restore.entries });
+    const loads = measureColdLoads({
+        update: archives.component.update.entries,
+        restore: archives.component.restore.entries,
+        starter: archives.component.starter.entries,
+    });
     console.log(table([
         ["function", "median", "min", "max"],
         ...FUNCTION_KINDS.map((kind) => [kind, milliseconds(loads[kind].ms.median), milliseconds(loads[kind].ms.min), milliseconds(loads[kind].ms.max)]),
@@ -57,7 +62,24 @@ async function main(): Promise<void> {
     console.log("above the minimum: one GetParameters (the run must know latest and current before it writes or deletes) and one page of");
     console.log("this account's manual snapshots (it must know which copies exist to avoid copying twice and to trim old ones).");
 
-    console.log(heading("4. The whole test suite"));
+    console.log(heading("4. From a cycle's start to the main pipeline's start, over a simulated year (26 cycles, Europe/Amsterdam)"));
+    const lags = await measureCycleLags();
+    const row = (design: string, lagsOf: CycleLags, minutes: number[]) => {
+        const figures = minutes.length === 0 ? undefined : spread(minutes);
+        return [lagsOf.label, design, String(minutes.length), figures ? `${figures.median} min` : "-", figures ? `${figures.max} min` : "-", figures ? `${figures.min} min` : "-"];
+    };
+    console.log(table([
+        ["year", "design", "cycles restored", "median", "worst", "best"],
+        ...[lags.withCopy, lags.withoutCopy, lags.faultedYear].flatMap((lagsOf) => [
+            row("refresh cycle on Step Functions", lagsOf, lagsOf.minutes),
+            row("previous: two schedules, restore from +120 min", lagsOf, lagsOf.previousDesignMinutes),
+        ]),
+    ]));
+    console.log("measured: the simulated pipeline execution's start minus the cycle's start, over the year's executions of the deployed state machine;");
+    console.log("previous design: the first of its restore attempts (+120, +135, ... +225 min) at which the same copies were available, computed from this year's copy times.");
+    console.log(`failed cycles: ${[lags.withCopy, lags.withoutCopy, lags.faultedYear].map((lagsOf) => `${lagsOf.label}: ${lagsOf.failed}`).join("; ")}`);
+
+    console.log(heading("5. The whole test suite"));
     const suite = await timeTestSuite();
     console.log(`npm test: ${seconds(suite.wallMs)} wall time, exit status ${suite.exitStatus}, ${suite.summary.join(", ") || "no mocha summary found"}`);
 

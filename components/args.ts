@@ -14,9 +14,10 @@ export interface EngineOptions {
      */
     readonly sourceClusters?: string[];
     /**
-     * Restore from a copy in this account instead of from the shared snapshot. Default: `true` for
-     * `documentdb` (it cannot restore from a shared snapshot, so `false` is refused), and for `aurora` `true`
-     * exactly when `kmsKeyArn` is set.
+     * Restore from a copy in this account instead of from the shared snapshot. A copy takes time and storage, but
+     * keeps the data when production deletes its snapshot and is encrypted with a key of this account; without
+     * one, the source key must let this account restore. Default: `true` for `documentdb`, and for `aurora`
+     * `true` exactly when `kmsKeyArn` is set.
      */
     readonly copy?: boolean;
     /**
@@ -40,22 +41,26 @@ export interface SnapshotRefreshArgs {
     /** The engines to refresh, each at most once. */
     readonly engines: EngineConfig[];
     /**
-     * When a refresh cycle runs: `every 2 weeks on sunday at 02:00` (also `every N days at HH:MM`, `daily at
+     * When a refresh cycle starts: `every 2 weeks on sunday at 02:00` (also `every N days at HH:MM`, `daily at
      * HH:MM`, `weekly on <day> at HH:MM`, each optionally followed by `starting YYYY-MM-DD`), or an EventBridge
-     * Scheduler `cron(...)` / `rate(...)` expression. Default: `every 2 weeks on sunday at 02:00`.
+     * Scheduler `cron(...)` / `rate(...)` expression, each firing of which starts a cycle.
+     * Default: `every 2 weeks on sunday at 02:00`.
      */
     readonly cadence?: string;
     /** IANA timezone the cadence is read in, daylight saving time included. Default: `UTC`. */
     readonly timezone?: string;
-    /** Minutes from the update to the restore's first attempt (readable cadence only). Default: 120. */
-    readonly restoreDelayMinutes?: number;
-    /** Minutes the restore keeps re-checking for a copy still in progress (readable cadence only). Default: 120. */
-    readonly restoreWindowMinutes?: number;
-    /** Minutes between the restore's attempts inside its window (divides 60; readable cadence only). Default: 15. */
-    readonly restoreRecheckMinutes?: number;
-    /** The restore's own `cron(...)`/`rate(...)` expression; required with, and only with, a raw `cadence`. */
-    readonly restoreCadence?: string;
-    /** What the restore does when the newest snapshot's copy is not ready in time. Default: `fail` (restore nothing). */
+    /**
+     * Minutes from a cycle's start during which it waits for copies still in progress; at its end
+     * `whenCopyNotReady` decides. 0 to 1440 (0: never wait), and shorter than the cycle. Default: 240.
+     */
+    readonly maintenanceWindowMinutes?: number;
+    /** Minutes between two checks of a copy in progress, 1 to 60. Default: 10. */
+    readonly copyRecheckMinutes?: number;
+    /**
+     * What the cycle does when a copy it needs is not ready by the end of the maintenance window, or failed:
+     * `fail` restores nothing; `restore-available` restores that engine's newest available older copy.
+     * Default: `fail`.
+     */
     readonly whenCopyNotReady?: CopyNotReadyPolicy;
     /**
      * Prefix of the SSM parameter names. Default: empty, giving exactly `aurora_current_snapshot_id`,

@@ -3,15 +3,14 @@ import {
     dayOfDate,
     formatTime,
     isWholeIn,
-    MINUTES_PER_DAY,
     MINUTES_PER_HOUR,
     minuteOfTime,
     weekdayOfDay,
 } from "../handlers/calendar";
-import { CycleGate } from "../handlers/cycle";
+import { CycleGate } from "../handlers/cycle-gate";
 import { ConfigError } from "./config-error";
 
-/** When the refresh runs, as the user configures it. */
+/** When the refresh cycles start, as the user configures it. */
 export interface CadenceInput {
     /**
      * Readable form (`every 2 weeks on sunday at 02:00 [starting 2026-01-04]`, `every 3 days at 02:00`,
@@ -19,61 +18,39 @@ export interface CadenceInput {
      * Default "every 2 weeks on sunday at 02:00".
      */
     cadence?: string;
-    /** IANA time zone the schedules are evaluated in. Default "UTC". */
+    /** IANA time zone the schedule is evaluated in. Default "UTC". */
     timezone?: string;
-    /**
-     * Readable form only: minutes of wall-clock time from the update's time to the restore's first attempt.
-     * Default 120; from 1 to 1440 minus `restoreWindowMinutes`, so the restore window ends within 24 hours.
-     */
-    restoreDelayMinutes?: number;
-    /** Readable form only: minutes the restore keeps re-checking after its first attempt. Default 120; from `restoreRecheckMinutes` to 720. */
-    restoreWindowMinutes?: number;
-    /** Readable form only: minutes between restore attempts, a divisor of 60 (5, 10, 15, 20, 30 or 60). Default 15. */
-    restoreRecheckMinutes?: number;
-    /** Only with a cron(...) or rate(...) cadence, and then required: the restore's own cron(...) or rate(...) expression. */
-    restoreCadence?: string;
 }
 
-export interface SchedulePlan {
+/** The one schedule that starts the refresh cycles. */
+export interface CadencePlan {
     /** EventBridge Scheduler expression, e.g. "cron(0 2,3 ? * SUN *)". */
     expression: string;
     /** IANA timezone the expression is evaluated in. */
     timezone: string;
-    /** Present for the readable form; travels in the schedule's input payload to the Lambda. */
+    /** Present for the readable form; travels in the schedule's payload to the starter. */
     gate?: CycleGate;
-}
-
-export interface CadencePlan {
-    update: SchedulePlan;
-    restore: SchedulePlan;
-    /** One readable sentence describing both schedules; deterministic (names the anchor, never "now"). */
+    /** The cadence in one readable sentence; deterministic (names the anchor, never "now"). */
     description: string;
 }
 
 const DEFAULT_CADENCE = "every 2 weeks on sunday at 02:00";
 const DEFAULT_TIMEZONE = "UTC";
-const DEFAULT_RESTORE_DELAY_MINUTES = 120;
-const DEFAULT_RESTORE_WINDOW_MINUTES = 120;
-const DEFAULT_RESTORE_RECHECK_MINUTES = 15;
-/** Steps that divide an hour, so a `M/step` minute field fires at the same minutes every hour. */
-const RESTORE_RECHECK_CHOICES: readonly number[] = [5, 10, 15, 20, 30, 60];
-const MAX_RESTORE_WINDOW_MINUTES = 720;
 
 const WEEKDAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"] as const;
 const CRON_WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
 const CRON_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] as const;
 const READABLE_EXAMPLE = DEFAULT_CADENCE;
 const CRON_EXAMPLE = "cron(0 2 ? * SUN *)";
-const RESTORE_CRON_EXAMPLE = "cron(0 6 ? * SUN *)";
 const READABLE_GRAMMAR =
     "`every N weeks on <weekday> at HH:MM`, `every N days at HH:MM`, `daily at HH:MM` or " +
     "`weekly on <weekday> at HH:MM` (each optionally followed by `starting YYYY-MM-DD`), or a cron(...) or rate(...) expression";
 
-/** Turns the cadence settings into the update and restore schedules; throws {@link ConfigError} on any bad setting. */
+/** Turns the cadence settings into the schedule that starts the cycles; throws {@link ConfigError} on any bad setting. */
 export function planCadence(input: CadenceInput): CadencePlan {
     const timezone = checkTimezone(input.timezone ?? DEFAULT_TIMEZONE);
     const cadence = input.cadence ?? DEFAULT_CADENCE;
-    return isRawExpression(cadence) ? planRaw(cadence, timezone, input) : planReadable(cadence, timezone, input);
+    return isRawExpression(cadence) ? planRaw(cadence, timezone) : planReadable(cadence, timezone);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -93,45 +70,18 @@ interface ReadableCadence {
     anchorChosen: boolean;
 }
 
-interface RestoreTiming {
-    delayMinutes: number;
-    windowMinutes: number;
-    recheckMinutes: number;
-}
-
-function planReadable(cadence: string, timezone: string, input: CadenceInput): CadencePlan {
-    if (input.restoreCadence !== undefined) {
-        throw new ConfigError("restoreCadence", "is only for cron(...) or rate(...) cadences: with a readable " +
-            "cadence the restore follows the update by restoreDelayMinutes", input.restoreCadence,
-            "leave restoreCadence unset and set restoreDelayMinutes: 120");
-    }
+function planReadable(cadence: string, timezone: string): CadencePlan {
     const parsed = parseReadable(cadence);
-    const timing = checkRestoreTiming(input);
-    const everyDays = parsed.unit === "week" ? 7 * parsed.count : parsed.count;
-    const anchorDate = dateOfDay(parsed.anchorDay);
-    const restoreStart = parsed.minuteOfDay + timing.delayMinutes;
-    const restoreDayOffset = Math.floor(restoreStart / MINUTES_PER_DAY);
-    const restoreMinute = restoreStart % MINUTES_PER_DAY;
-    const sharedGateFields = { timezone, everyDays, anchorDate, updateTime: formatTime(parsed.minuteOfDay) };
-
     return {
-        update: {
-            expression: updateExpression(parsed.minuteOfDay, parsed.weekday),
+        expression: cycleExpression(parsed.minuteOfDay, parsed.weekday),
+        timezone,
+        gate: {
             timezone,
-            gate: {
-                kind: "update", ...sharedGateFields, localTime: formatTime(parsed.minuteOfDay),
-                dayOffset: 0, windowMinutes: 0, recheckMinutes: 0,
-            },
+            everyDays: parsed.unit === "week" ? 7 * parsed.count : parsed.count,
+            anchorDate: dateOfDay(parsed.anchorDay),
+            localTime: formatTime(parsed.minuteOfDay),
         },
-        restore: {
-            expression: restoreExpression(restoreMinute, timing, shiftWeekday(parsed.weekday, restoreDayOffset)),
-            timezone,
-            gate: {
-                kind: "restore", ...sharedGateFields, localTime: formatTime(restoreMinute), dayOffset: restoreDayOffset,
-                windowMinutes: timing.windowMinutes, recheckMinutes: timing.recheckMinutes,
-            },
-        },
-        description: describeReadable(parsed, timezone, timing),
+        description: describeReadable(parsed, timezone),
     };
 }
 
@@ -197,60 +147,16 @@ function parseStart(start: string, weekday: number | undefined, cadence: string)
 }
 
 
-function checkRestoreTiming(input: CadenceInput): RestoreTiming {
-    const recheckMinutes = input.restoreRecheckMinutes ?? DEFAULT_RESTORE_RECHECK_MINUTES;
-    if (!RESTORE_RECHECK_CHOICES.includes(recheckMinutes)) {
-        throw new ConfigError("restoreRecheckMinutes",
-            `must be one of ${RESTORE_RECHECK_CHOICES.join(", ")} (a number of minutes that divides an hour)`,
-            recheckMinutes, String(DEFAULT_RESTORE_RECHECK_MINUTES));
-    }
-    const windowMinutes = input.restoreWindowMinutes ?? DEFAULT_RESTORE_WINDOW_MINUTES;
-    if (!isWholeIn(windowMinutes, recheckMinutes, MAX_RESTORE_WINDOW_MINUTES)) {
-        throw new ConfigError("restoreWindowMinutes",
-            `must be a whole number of minutes from ${recheckMinutes} (one recheck) to ${MAX_RESTORE_WINDOW_MINUTES}`,
-            windowMinutes, String(DEFAULT_RESTORE_WINDOW_MINUTES));
-    }
-    const delayMinutes = input.restoreDelayMinutes ?? DEFAULT_RESTORE_DELAY_MINUTES;
-    const maxDelay = MINUTES_PER_DAY - windowMinutes;
-    if (!isWholeIn(delayMinutes, 1, maxDelay)) {
-        throw new ConfigError("restoreDelayMinutes",
-            `must be a whole number of minutes from 1 to ${maxDelay}, so that the restore window ` +
-            `(restoreWindowMinutes: ${windowMinutes}) ends within 24 hours of the update`,
-            delayMinutes, String(Math.min(DEFAULT_RESTORE_DELAY_MINUTES, maxDelay)));
-    }
-    return { delayMinutes, windowMinutes, recheckMinutes };
-}
-
 /**
  * The intended time plus the same minute an hour later: a cron firing at a time the spring-forward gap
  * removes is skipped, and the gate accepts the later firing only on such a day. At 23:xx the later firing
  * falls on the next day, so that weekday joins the list (the gate rejects the surplus firings).
  */
-function updateExpression(minuteOfDay: number, weekday: number | undefined): string {
+function cycleExpression(minuteOfDay: number, weekday: number | undefined): string {
     const hour = Math.floor(minuteOfDay / MINUTES_PER_HOUR);
     const fallbackHour = (hour + 1) % 24;
     const days = weekday === undefined ? undefined : fallbackHour === 0 ? [weekday, weekday + 1] : [weekday];
     return cronExpression(String(minuteOfDay % MINUTES_PER_HOUR), `${hour},${fallbackHour}`, days);
-}
-
-/** Every recheck time in the window; whole hours, so it is a superset the gate narrows down. */
-function restoreExpression(startMinute: number, timing: RestoreTiming, weekday: number | undefined): string {
-    const attempts = Math.ceil(timing.windowMinutes / timing.recheckMinutes);
-    const lastAttemptMinute = startMinute + (attempts - 1) * timing.recheckMinutes;
-    const firstHour = Math.floor(startMinute / MINUTES_PER_HOUR);
-    const lastHour = Math.floor(lastAttemptMinute / MINUTES_PER_HOUR);
-    const phase = startMinute % timing.recheckMinutes;
-    const minutes = timing.recheckMinutes === MINUTES_PER_HOUR ? String(phase) : `${phase}/${timing.recheckMinutes}`;
-    const crossesMidnight = lastHour >= 24;
-    const hours = crossesMidnight
-        ? `${hourRange(firstHour, 23)},${hourRange(0, lastHour - 24)}`
-        : hourRange(firstHour, lastHour);
-    const days = weekday === undefined ? undefined : crossesMidnight ? [weekday, weekday + 1] : [weekday];
-    return cronExpression(minutes, hours, days);
-}
-
-function hourRange(first: number, last: number): string {
-    return first === last ? String(first) : `${first}-${last}`;
 }
 
 /** Daily (day-of-month `*`) when no weekdays are given. */
@@ -260,54 +166,22 @@ function cronExpression(minutes: string, hours: string, weekdays: number[] | und
         : `cron(${minutes} ${hours} ? * ${weekdays.map((day) => CRON_WEEKDAYS[day % 7]).join(",")} *)`;
 }
 
-function shiftWeekday(weekday: number | undefined, days: number): number | undefined {
-    return weekday === undefined ? undefined : (weekday + days) % 7;
-}
-
-function describeReadable(parsed: ReadableCadence, timezone: string, timing: RestoreTiming): string {
+function describeReadable(parsed: ReadableCadence, timezone: string): string {
     const repeat = parsed.count === 1 ? parsed.unit : `${parsed.count} ${parsed.unit}s`;
     const on = parsed.weekday === undefined ? "" : ` on ${capitalize(WEEKDAY_NAMES[parsed.weekday])}`;
     const everyDays = parsed.unit === "week" ? 7 * parsed.count : parsed.count;
     const cycles = parsed.count > 1 || parsed.anchorChosen
         ? ` (cycles on ${dateOfDay(parsed.anchorDay)}, ${dateOfDay(parsed.anchorDay + everyDays)}, ...)`
         : "";
-    const restoreStart = parsed.minuteOfDay + timing.delayMinutes;
-    return `every ${repeat}${on} at ${formatTime(parsed.minuteOfDay)} ${timezone}${cycles}; ` +
-        `restore from ${formatWallTime(restoreStart)}, re-checked every ${timing.recheckMinutes} minutes ` +
-        `until ${formatWallTime(restoreStart + timing.windowMinutes)}`;
-}
-
-/** "HH:MM", followed by "the next day" when the wall-clock minutes pass the update day's midnight. */
-function formatWallTime(minutesFromUpdateDay: number): string {
-    const nextDay = minutesFromUpdateDay >= MINUTES_PER_DAY ? " the next day" : "";
-    return `${formatTime(minutesFromUpdateDay % MINUTES_PER_DAY)}${nextDay}`;
+    return `every ${repeat}${on} at ${formatTime(parsed.minuteOfDay)} ${timezone}${cycles}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Raw cron(...) / rate(...)
 
-const RESTORE_TIMING_KEYS = ["restoreDelayMinutes", "restoreWindowMinutes", "restoreRecheckMinutes"] as const;
-
-function planRaw(cadence: string, timezone: string, input: CadenceInput): CadencePlan {
-    const update = checkRawExpression("cadence", cadence, CRON_EXAMPLE);
-    for (const key of RESTORE_TIMING_KEYS) {
-        if (input[key] !== undefined) {
-            throw new ConfigError(key, "only applies to a readable cadence such as " +
-                `"${READABLE_EXAMPLE}"; with a cron(...) or rate(...) cadence, schedule the restore with restoreCadence`,
-                input[key], `restoreCadence: ${RESTORE_CRON_EXAMPLE}`);
-        }
-    }
-    if (input.restoreCadence === undefined) {
-        throw new ConfigError("restoreCadence", "is required with a cron(...) or rate(...) cadence: a raw " +
-            "expression has no time of day to derive the restore from, so give the restore its own schedule",
-            undefined, RESTORE_CRON_EXAMPLE);
-    }
-    const restore = checkRawExpression("restoreCadence", input.restoreCadence, RESTORE_CRON_EXAMPLE);
-    return {
-        update: { expression: update, timezone },
-        restore: { expression: restore, timezone },
-        description: `update on ${update} and restore on ${restore}, ${timezone}; every firing is a refresh cycle`,
-    };
+function planRaw(cadence: string, timezone: string): CadencePlan {
+    const expression = checkRawExpression("cadence", cadence, CRON_EXAMPLE);
+    return { expression, timezone, description: `${expression}, ${timezone}; every firing starts a refresh cycle` };
 }
 
 function isRawExpression(cadence: string): boolean {

@@ -16,12 +16,11 @@ export interface PolicyScope {
     /** Keys of this account that copies are encrypted with. */
     copyKeyArns: string[];
     logGroupArn: string;
-    deadLetterQueueArn: string;
 }
 
 /**
- * `rds:DescribeDBClusterSnapshots` is the one action granted on `*`: listing the snapshots shared with the
- * account names no snapshot, so there is no ARN to scope it to. Every other statement names exact ARNs.
+ * `rds:DescribeDBClusterSnapshots` is granted on `*`: listing the snapshots shared with the account names no
+ * snapshot, so there is no ARN to scope it to. Every other statement of the functions names exact ARNs.
  */
 const DESCRIBE_SNAPSHOTS: aws.iam.PolicyStatement = {
     Sid: "ListClusterSnapshots",
@@ -34,6 +33,21 @@ export function lambdaTrustPolicy(): aws.iam.PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    };
+}
+
+/** Only this state machine may assume its role (confused-deputy protection). */
+export function stateMachineTrustPolicy(accountId: string, stateMachineArn: string): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "states.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": stateMachineArn } },
+            },
+        ],
     };
 }
 
@@ -72,13 +86,14 @@ export function updatePolicy(scope: PolicyScope): aws.iam.PolicyDocument {
             Resource: [ownCopiesArn(scope)],
         });
     }
-    statements.push(...runtimeStatements(scope));
+    statements.push(...logStatements(scope.logGroupArn));
     return { Version: "2012-10-17", Statement: statements };
 }
 
 /**
- * db-restore-from-snapshot: reads every parameter, writes `latest`/`current`, starts the one pipeline, and
- * copies the cycle's newest snapshot when no copy of it exists.
+ * db-restore-from-snapshot: reads every parameter, writes `latest`/`current`, starts the one pipeline (and lists
+ * its executions: that it exists, and whether a start that failed started after all), and copies the cycle's
+ * newest snapshot when no copy of it exists.
  */
 export function restorePolicy(scope: PolicyScope): aws.iam.PolicyDocument {
     const snapshotParameterArns = [...scope.latestParameterArns, ...scope.currentParameterArns];
@@ -101,17 +116,56 @@ export function restorePolicy(scope: PolicyScope): aws.iam.PolicyDocument {
             },
             // A copy the update could not make (or someone deleted) is started by the restore and waited for.
             ...(scope.copies ? copyStatements(scope) : []),
-            ...runtimeStatements(scope),
+            ...logStatements(scope.logGroupArn),
         ],
     };
 }
 
-/** The scheduler may invoke these two functions and report undeliverable invocations, nothing else. */
-export function schedulerPolicy(functionArns: string[], deadLetterQueueArn: string): aws.iam.PolicyDocument {
+/** The refresh cycle runs the two functions and delivers its execution history to its log group. */
+export function stateMachinePolicy(functionArns: string[]): aws.iam.PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
             { Sid: "InvokeRefreshFunctions", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: functionArns },
+            {
+                // Step Functions sets up log delivery through CloudWatch Logs' vended-logs API, whose actions AWS
+                // documents only for `*`: there is no ARN of a delivery or a log group to scope them to.
+                Sid: "DeliverExecutionLogs",
+                Effect: "Allow",
+                Action: [
+                    "logs:CreateLogDelivery",
+                    "logs:GetLogDelivery",
+                    "logs:UpdateLogDelivery",
+                    "logs:DeleteLogDelivery",
+                    "logs:ListLogDeliveries",
+                    "logs:PutResourcePolicy",
+                    "logs:DescribeResourcePolicies",
+                    "logs:DescribeLogGroups",
+                ],
+                Resource: "*",
+            },
+        ],
+    };
+}
+
+/** The starter starts executions of the one refresh cycle state machine, logs, and reports runs that failed for good. */
+export function starterPolicy(stateMachineArn: string, logGroupArn: string, deadLetterQueueArn: string): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "StartRefreshCycles", Effect: "Allow", Action: ["states:StartExecution"], Resource: [stateMachineArn] },
+            ...logStatements(logGroupArn),
+            { Sid: "ReportFailedRuns", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deadLetterQueueArn] },
+        ],
+    };
+}
+
+/** The scheduler may invoke the starter and report undeliverable firings, nothing else. */
+export function schedulerPolicy(starterFunctionArn: string, deadLetterQueueArn: string): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "InvokeCycleStarter", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [starterFunctionArn] },
             { Sid: "ReportFailedInvocations", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deadLetterQueueArn] },
         ],
     };
@@ -150,15 +204,7 @@ function copyStatements(scope: PolicyScope): aws.iam.PolicyStatement[] {
     return statements;
 }
 
-/** Logs into the function's own log group; failed asynchronous invocations go to the dead-letter queue. */
-function runtimeStatements(scope: PolicyScope): aws.iam.PolicyStatement[] {
-    return [
-        {
-            Sid: "WriteOwnLogs",
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: [`${scope.logGroupArn}:*`],
-        },
-        { Sid: "ReportFailedRuns", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [scope.deadLetterQueueArn] },
-    ];
+/** Logs into the function's own log group. */
+function logStatements(logGroupArn: string): aws.iam.PolicyStatement[] {
+    return [{ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] }];
 }

@@ -1,51 +1,65 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ScheduleEvent } from "../handlers/start-cycle";
 import { EngineName } from "../handlers/engines";
-import { createRestoreHandler, createUpdateHandler, InvocationEvent } from "../handlers/lambda";
-import { EngineSettings, RefreshSettings, SETTINGS_ENVIRONMENT_VARIABLE, UNSET_SNAPSHOT } from "../handlers/settings";
+import { createRestoreHandler, createStarterHandler, createUpdateHandler, FUNCTION_LABELS } from "../handlers/lambda";
+import { EngineSettings, RefreshSettings, StarterSettings, UNSET_SNAPSHOT } from "../handlers/settings";
 import { SnapshotRefreshArgs } from "./args";
-import { SchedulePlan } from "./cadence";
+import { CadencePlan } from "./cadence";
 import { ConfigError } from "./config-error";
-import { lambdaTrustPolicy, PolicyScope, restorePolicy, schedulerPolicy, schedulerTrustPolicy, updatePolicy } from "./policies";
-import { checkPipelineName, ResolvedArgs, resolveArgs } from "./validation";
+import { LambdaFunction, MAX_FUNCTION_NAME_LENGTH } from "./lambda-function";
+import { instanceResourceName } from "./names";
+import {
+    PolicyScope,
+    restorePolicy,
+    schedulerPolicy,
+    schedulerTrustPolicy,
+    starterPolicy,
+    stateMachinePolicy,
+    stateMachineTrustPolicy,
+    updatePolicy,
+} from "./policies";
+import { refreshCycleDefinition } from "./refresh-cycle";
+import { checkPipelineName, resolveArgs } from "./validation";
 
 /** The SSM parameter names of one engine. */
 export interface EngineParameterNames {
-    latest: string;
-    current: string;
+    /** The newest snapshot a restore can use, written by db-update-latest-snapshot-id. */
+    readonly latest: string;
+    /** The snapshot the main pipeline restores from, written by db-restore-from-snapshot or an operator. */
+    readonly current: string;
 }
 
-/** The Lambda runtime ships AWS SDK v3: bundling these clients would only make the archive larger. */
-const RUNTIME_PROVIDED_PACKAGES = ["@aws-sdk/client-codepipeline", "@aws-sdk/client-docdb", "@aws-sdk/client-rds", "@aws-sdk/client-ssm"];
-
-/** A scheduled invocation that Lambda could not run is retried for at most this long, then dead-lettered. */
+/** A firing the starter could not run (after Lambda's retries) is kept in the dead-letter queue. */
 const MAX_EVENT_AGE_SECONDS = 3600;
-
-const FUNCTIONS = {
-    update: { label: "db-update-latest-snapshot-id", timeoutSeconds: 300, asyncRetries: 2 },
-    // The restore window's next attempt is the retry: Lambda's own retries would only overlap it.
-    restore: { label: "db-restore-from-snapshot", timeoutSeconds: 300, asyncRetries: 0 },
-} as const;
-
-type FunctionKind = keyof typeof FUNCTIONS;
+/** Seconds the update or the restore may run; listing 10,000 snapshots takes well under one. */
+const REFRESH_FUNCTION_TIMEOUT_SECONDS = 300;
+/** Step Functions' limit on a state machine's name. */
+const MAX_STATE_MACHINE_NAME_LENGTH = 80;
 
 /**
  * Keeps this account's Aurora and DocumentDB databases refreshed from the snapshots a production account
- * shares: the SSM parameters that name the snapshots, the two functions that move them, their least-privilege
- * roles, and the timezone-aware schedules that run them.
+ * shares: the SSM parameters that name the snapshots, the two functions that move them, the refresh cycle
+ * state machine that runs them one cycle per execution, the schedule and starter that begin each cycle, and a
+ * least-privilege role for each.
  */
 export class SnapshotRefresh extends pulumi.ComponentResource {
     /** SSM parameter names per engine. */
     readonly parameterNames: Partial<Record<EngineName, EngineParameterNames>>;
-    /** SSM parameter that holds the pipeline's name. */
+    /** SSM parameter that holds the main pipeline's name. */
     readonly pipelineParameterName: string;
+    /** Name of db-update-latest-snapshot-id: invoke it with `{}` to update now. */
     readonly updateFunctionName: pulumi.Output<string>;
     readonly updateFunctionArn: pulumi.Output<string>;
+    /** Name of db-restore-from-snapshot: invoke it with `{}` to restore now, outside any cycle. */
     readonly restoreFunctionName: pulumi.Output<string>;
     readonly restoreFunctionArn: pulumi.Output<string>;
-    readonly updateScheduleName: pulumi.Output<string>;
-    readonly restoreScheduleName: pulumi.Output<string>;
-    /** Where invocations that failed for good are kept (14 days). */
+    /** The refresh cycle state machine: `aws stepfunctions start-execution` with input `{}` runs a cycle now. */
+    readonly stateMachineArn: pulumi.Output<string>;
+    readonly stateMachineName: pulumi.Output<string>;
+    /** The EventBridge Scheduler schedule that starts the cycles. */
+    readonly scheduleName: pulumi.Output<string>;
+    /** Where schedule firings that could not start a cycle are kept (14 days). */
     readonly deadLetterQueueUrl: pulumi.Output<string>;
     /** The cadence in words, timezone included. */
     readonly schedule: string;
@@ -103,6 +117,8 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             copyIdentifierPrefix: resolved.copyIdentifierPrefix,
             pipelineParameter: pipelineParameterName,
             whenCopyNotReady: resolved.whenCopyNotReady,
+            maintenanceWindowMinutes: resolved.maintenanceWindowMinutes,
+            copyRecheckMinutes: resolved.copyRecheckMinutes,
             engines: snapshotParameters.map(({ engine, names }, index): EngineSettings => ({
                 engine: engine.engine,
                 latestParameter: names.latest,
@@ -121,7 +137,6 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
                 partition,
                 pipelineName,
                 logGroupArn,
-                deadLetterQueueArn: deadLetters.arn,
                 runtime: settings,
                 latestParameterArns: snapshotParameters.map((parameters) => parameters.latest.arn),
                 currentParameterArns: snapshotParameters.map((parameters) => parameters.current.arn),
@@ -134,83 +149,101 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
                 copyKeyArns: runtime.engines.flatMap((engine) => (engine.copy && engine.kmsKeyArn ? [engine.kmsKeyArn] : [])),
             }));
 
-        const makeFunction = (
-            kind: FunctionKind,
-            policy: (scope: PolicyScope) => aws.iam.PolicyDocument,
-            callbackFactory: aws.lambda.CallbackFactory<InvocationEvent, unknown>,
-        ) => {
-            const { label, timeoutSeconds, asyncRetries } = FUNCTIONS[kind];
-            const logGroup = new aws.cloudwatch.LogGroup(`${name}-${kind}-logs`, {
-                name: `/snapshot-refresh/${name}/${label}`,
-                retentionInDays: resolved.logRetentionDays,
-                tags,
-            }, parent);
-            const role = new aws.iam.Role(`${name}-${kind}-role`, {
+        const refreshFunction = (kind: "update" | "restore", policy: (scope: PolicyScope) => aws.iam.PolicyDocument, callbackFactory: LambdaFunctionFactory) => {
+            const label = FUNCTION_LABELS[kind];
+            return new LambdaFunction(`${name}-${kind}`, {
+                functionName: instanceResourceName(name, label, MAX_FUNCTION_NAME_LENGTH),
                 description: `${label} of snapshot-refresh ${name}`,
-                assumeRolePolicy: JSON.stringify(lambdaTrustPolicy()),
-                tags,
-            }, parent);
-            const rolePolicy = new aws.iam.RolePolicy(`${name}-${kind}-policy`, {
-                role: role.id,
-                policy: scope(logGroup.arn).apply((resolvedScope) => JSON.stringify(policy(resolvedScope))),
-            }, parent);
-            const lambda = new aws.lambda.CallbackFunction(`${name}-${kind}`, {
-                description: `${label}: snapshot-refresh ${name}`,
+                logGroupName: `/snapshot-refresh/${name}/${label}`,
+                logRetentionDays: resolved.logRetentionDays,
                 callbackFactory,
-                runtime: aws.lambda.Runtime.NodeJS22dX,
-                architectures: ["arm64"],
-                role,
-                timeout: timeoutSeconds,
-                memorySize: 256,
-                reservedConcurrentExecutions: 1,
-                environment: { variables: { [SETTINGS_ENVIRONMENT_VARIABLE]: pulumi.jsonStringify(settings) } },
-                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
-                codePathOptions: { extraExcludePackages: [...RUNTIME_PROVIDED_PACKAGES] },
+                policy: (logGroupArn) => scope(logGroupArn).apply((resolvedScope) => JSON.stringify(policy(resolvedScope))),
+                settings: pulumi.jsonStringify(settings),
+                timeoutSeconds: REFRESH_FUNCTION_TIMEOUT_SECONDS,
                 tags,
-            }, { parent: this, dependsOn: [rolePolicy] });
-            new aws.lambda.FunctionEventInvokeConfig(`${name}-${kind}-async`, {
-                functionName: lambda.name,
-                maximumRetryAttempts: asyncRetries,
-                maximumEventAgeInSeconds: MAX_EVENT_AGE_SECONDS,
-                destinationConfig: { onFailure: { destination: deadLetters.arn } },
             }, parent);
-            return lambda;
         };
-        const updateFunction = makeFunction("update", updatePolicy, createUpdateHandler);
-        const restoreFunction = makeFunction("restore", restorePolicy, createRestoreHandler);
+        const updateFunction = refreshFunction("update", updatePolicy, createUpdateHandler);
+        const restoreFunction = refreshFunction("restore", restorePolicy, createRestoreHandler);
+
+        const stateMachineName = instanceResourceName(name, "refresh-cycle", MAX_STATE_MACHINE_NAME_LENGTH);
+        const stateMachineArn = pulumi.interpolate`arn:${partition}:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
+        const stateMachineRole = new aws.iam.Role(`${name}-refresh-cycle-role`, {
+            description: `Runs the refresh cycle of snapshot-refresh ${name}`,
+            assumeRolePolicy: pulumi.all([accountId, stateMachineArn]).apply(([account, arn]) => JSON.stringify(stateMachineTrustPolicy(account, arn))),
+            tags,
+        }, parent);
+        const stateMachineRolePolicy = new aws.iam.RolePolicy(`${name}-refresh-cycle-policy`, {
+            role: stateMachineRole.id,
+            policy: pulumi.all([updateFunction.arn, restoreFunction.arn]).apply((arns) => JSON.stringify(stateMachinePolicy(arns))),
+        }, parent);
+        // The vended-logs prefix: Step Functions then needs no growing CloudWatch Logs resource policy.
+        const stateMachineLogs = new aws.cloudwatch.LogGroup(`${name}-refresh-cycle-logs`, {
+            name: `/aws/vendedlogs/states/snapshot-refresh/${name}/refresh-cycle`,
+            retentionInDays: resolved.logRetentionDays,
+            tags,
+        }, parent);
+        const stateMachine = new aws.sfn.StateMachine(`${name}-refresh-cycle`, {
+            name: stateMachineName,
+            type: "STANDARD",
+            roleArn: stateMachineRole.arn,
+            definition: pulumi.all([updateFunction.arn, restoreFunction.arn]).apply(([updateFunctionArn, restoreFunctionArn]) =>
+                JSON.stringify(refreshCycleDefinition({
+                    instanceName: name,
+                    updateFunctionArn,
+                    restoreFunctionArn,
+                    functionTimeoutSeconds: REFRESH_FUNCTION_TIMEOUT_SECONDS,
+                    maintenanceWindowMinutes: resolved.maintenanceWindowMinutes,
+                }), undefined, 2)),
+            loggingConfiguration: {
+                level: "ALL",
+                includeExecutionData: true,
+                logDestination: pulumi.interpolate`${stateMachineLogs.arn}:*`,
+            },
+            tags,
+        }, { parent: this, dependsOn: [stateMachineRolePolicy] });
+
+        const starter = new LambdaFunction(`${name}-starter`, {
+            functionName: instanceResourceName(name, FUNCTION_LABELS.starter, MAX_FUNCTION_NAME_LENGTH),
+            description: `${FUNCTION_LABELS.starter} of snapshot-refresh ${name}: starts each refresh cycle's execution`,
+            logGroupName: `/snapshot-refresh/${name}/${FUNCTION_LABELS.starter}`,
+            logRetentionDays: resolved.logRetentionDays,
+            callbackFactory: createStarterHandler,
+            policy: (logGroupArn) => pulumi.all([stateMachine.arn, logGroupArn, deadLetters.arn]).apply(([machine, logs, queue]) =>
+                JSON.stringify(starterPolicy(machine, logs, queue))),
+            settings: pulumi.jsonStringify(stateMachine.arn.apply((stateMachineArn): StarterSettings => ({ instanceName: name, stateMachineArn }))),
+            timeoutSeconds: 60,
+            // The schedule invokes it asynchronously; a start that keeps failing lands in the dead-letter queue.
+            asyncInvocation: { retries: 2, maximumEventAgeSeconds: MAX_EVENT_AGE_SECONDS, deadLetterQueueArn: deadLetters.arn },
+            tags,
+        }, parent);
 
         const schedulerRole = new aws.iam.Role(`${name}-scheduler-role`, {
-            description: `Lets the schedules of snapshot-refresh ${name} invoke its two functions`,
+            description: `Lets the schedule of snapshot-refresh ${name} invoke its cycle starter`,
             assumeRolePolicy: accountId.apply((account) => JSON.stringify(schedulerTrustPolicy(account))),
             tags,
         }, parent);
         const schedulerRolePolicy = new aws.iam.RolePolicy(`${name}-scheduler-policy`, {
             role: schedulerRole.id,
-            policy: pulumi.all([updateFunction.arn, restoreFunction.arn, deadLetters.arn]).apply(([update, restore, queue]) =>
-                JSON.stringify(schedulerPolicy([update, restore], queue))),
+            policy: pulumi.all([starter.arn, deadLetters.arn]).apply(([starterArn, queue]) => JSON.stringify(schedulerPolicy(starterArn, queue))),
         }, parent);
         const group = new aws.scheduler.ScheduleGroup(`${name}-schedules`, { tags }, parent);
-        const makeSchedule = (kind: FunctionKind, plan: SchedulePlan, target: aws.lambda.Function, retryWithinSeconds: number) =>
-            new aws.scheduler.Schedule(`${name}-${kind}`, {
-                description: `${FUNCTIONS[kind].label}: ${resolved.cadence.description}`,
-                groupName: group.name,
-                scheduleExpression: plan.expression,
-                scheduleExpressionTimezone: plan.timezone,
-                flexibleTimeWindow: { mode: "OFF" },
-                state: "ENABLED",
-                target: {
-                    arn: target.arn,
-                    roleArn: schedulerRole.arn,
-                    input: JSON.stringify(schedulePayload(plan)),
-                    retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: retryWithinSeconds },
-                    deadLetterConfig: { arn: deadLetters.arn },
-                },
-            }, { parent: this, dependsOn: [schedulerRolePolicy] });
-        const restoreGate = resolved.cadence.restore.gate;
-        const updateSchedule = makeSchedule("update", resolved.cadence.update, updateFunction, MAX_EVENT_AGE_SECONDS);
-        // A delivery retried after the next attempt's firing would only duplicate it.
-        const restoreSchedule = makeSchedule("restore", resolved.cadence.restore, restoreFunction,
-            Math.max(60, Math.min(MAX_EVENT_AGE_SECONDS, (restoreGate?.recheckMinutes ?? 60) * 60)));
+        const plan = resolved.cadence;
+        const schedule = new aws.scheduler.Schedule(`${name}-cycle`, {
+            description: `Starts the refresh cycles of snapshot-refresh ${name}: ${plan.description}`,
+            groupName: group.name,
+            scheduleExpression: plan.expression,
+            scheduleExpressionTimezone: plan.timezone,
+            flexibleTimeWindow: { mode: "OFF" },
+            state: "ENABLED",
+            target: {
+                arn: starter.arn,
+                roleArn: schedulerRole.arn,
+                input: JSON.stringify(schedulePayload(plan)),
+                retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: MAX_EVENT_AGE_SECONDS },
+                deadLetterConfig: { arn: deadLetters.arn },
+            },
+        }, { parent: this, dependsOn: [schedulerRolePolicy] });
 
         this.parameterNames = Object.fromEntries(snapshotParameters.map(({ engine, names }) => [engine.engine, names]));
         this.pipelineParameterName = pipelineParameterName;
@@ -218,10 +251,11 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
         this.updateFunctionArn = updateFunction.arn;
         this.restoreFunctionName = restoreFunction.name;
         this.restoreFunctionArn = restoreFunction.arn;
-        this.updateScheduleName = updateSchedule.name;
-        this.restoreScheduleName = restoreSchedule.name;
+        this.stateMachineArn = stateMachine.arn;
+        this.stateMachineName = stateMachine.name;
+        this.scheduleName = schedule.name;
         this.deadLetterQueueUrl = deadLetters.url;
-        this.schedule = resolved.cadence.description;
+        this.schedule = plan.description;
         this.registerOutputs({
             parameterNames: this.parameterNames,
             pipelineParameterName: this.pipelineParameterName,
@@ -229,8 +263,9 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             updateFunctionArn: this.updateFunctionArn,
             restoreFunctionName: this.restoreFunctionName,
             restoreFunctionArn: this.restoreFunctionArn,
-            updateScheduleName: this.updateScheduleName,
-            restoreScheduleName: this.restoreScheduleName,
+            stateMachineArn: this.stateMachineArn,
+            stateMachineName: this.stateMachineName,
+            scheduleName: this.scheduleName,
             deadLetterQueueUrl: this.deadLetterQueueUrl,
             schedule: this.schedule,
         });
@@ -251,14 +286,14 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
     }
 }
 
+type LambdaFunctionFactory = aws.lambda.CallbackFactory<never, unknown>;
+
 /** The names the pipeline and operators know an engine's parameters by: `<prefix><engine>_latest_snapshot_id`. */
 function engineParameterNames(prefix: string, engine: EngineName): EngineParameterNames {
     return { latest: `${prefix}${engine}_latest_snapshot_id`, current: `${prefix}${engine}_current_snapshot_id` };
 }
 
-/** The schedule's input: Scheduler fills in the firing's time, the gate tells the function which firings are cycles. */
-export function schedulePayload(plan: SchedulePlan): InvocationEvent {
+/** The schedule's input: Scheduler fills in the firing's time, the gate tells the starter which firings are cycles. */
+export function schedulePayload(plan: CadencePlan): ScheduleEvent {
     return { scheduledTime: "<aws.scheduler.scheduled-time>", ...(plan.gate ? { gate: plan.gate } : {}) };
 }
-
-export type { ResolvedArgs };

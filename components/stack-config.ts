@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EngineConfig, SnapshotRefreshArgs } from "./args";
 import { ConfigError } from "./config-error";
-import { resolveArgs } from "./validation";
+import { REPLACED_SETTING_NAMES, resolveArgs } from "./validation";
 
 /** The stack configuration namespace: `pulumi config set snapshot-refresh:<key> <value>`. */
 export const CONFIG_NAMESPACE = "snapshot-refresh";
 
-const STRING_KEYS = ["sourceAccountId", "pipelineName", "cadence", "timezone", "restoreCadence", "whenCopyNotReady", "parameterPrefix", "copyIdentifierPrefix"] as const;
-const NUMBER_KEYS = ["restoreDelayMinutes", "restoreWindowMinutes", "restoreRecheckMinutes", "logRetentionDays"] as const;
+const STRING_KEYS = ["sourceAccountId", "pipelineName", "cadence", "timezone", "whenCopyNotReady", "parameterPrefix", "copyIdentifierPrefix"] as const;
+const NUMBER_KEYS = ["maintenanceWindowMinutes", "copyRecheckMinutes", "logRetentionDays"] as const;
 const OBJECT_KEYS = ["engines", "tags"] as const;
 const KNOWN_KEYS: readonly string[] = [...STRING_KEYS, ...NUMBER_KEYS, ...OBJECT_KEYS];
 
@@ -21,6 +21,8 @@ export function readStackConfig(componentName: string): SnapshotRefreshArgs {
     const values: Record<string, unknown> = {};
     for (const key of STRING_KEYS) values[key] = config.get(key);
     for (const key of NUMBER_KEYS) values[key] = readNumber(config.get(key));
+    // Read as written, so that the check names what replaced them.
+    for (const key of REPLACED_SETTING_NAMES) values[key] = readNumber(config.get(key));
     for (const key of OBJECT_KEYS) values[key] = readObject(config, key);
     const args = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as unknown as SnapshotRefreshArgs;
     resolveArgs(componentName, args, `${CONFIG_NAMESPACE}:`);
@@ -32,7 +34,7 @@ function rejectUnknownKeys(): void {
     for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
         if (!fullKey.startsWith(prefix)) continue;
         const key = fullKey.slice(prefix.length);
-        if (!KNOWN_KEYS.includes(key)) {
+        if (!KNOWN_KEYS.includes(key) && !(REPLACED_SETTING_NAMES as readonly string[]).includes(key)) {
             const suggestion = KNOWN_KEYS.find((known) => known.toLowerCase() === key.toLowerCase() || editDistance(known.toLowerCase(), key.toLowerCase()) <= 2);
             throw new ConfigError(
                 fullKey,

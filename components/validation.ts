@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { COPIES_BY_DEFAULT, ENGINE_NAMES, EngineName, isEngineName } from "../handlers/engines";
+import { ENGINE_NAMES, ENGINES, EngineName, isEngineName } from "../handlers/engines";
 import { CopyNotReadyPolicy } from "../handlers/settings";
 import { EngineConfig, SnapshotRefreshArgs } from "./args";
 import { CadencePlan, planCadence } from "./cadence";
@@ -21,6 +21,8 @@ export interface ResolvedArgs {
     engines: ResolvedEngine[];
     cadence: CadencePlan;
     whenCopyNotReady: CopyNotReadyPolicy;
+    maintenanceWindowMinutes: number;
+    copyRecheckMinutes: number;
     parameterPrefix: string;
     copyIdentifierPrefix: string;
     logRetentionDays: number;
@@ -29,10 +31,53 @@ export interface ResolvedArgs {
 
 const ENGINE_OPTIONS = ["engine", "sourceClusters", "copy", "kmsKeyArn", "keepCopies"];
 const ARG_NAMES = [
-    "sourceAccountId", "pipelineName", "engines", "cadence", "timezone", "restoreDelayMinutes", "restoreWindowMinutes",
-    "restoreRecheckMinutes", "restoreCadence", "whenCopyNotReady", "parameterPrefix", "copyIdentifierPrefix",
-    "logRetentionDays", "tags",
+    "sourceAccountId", "pipelineName", "engines", "cadence", "timezone", "maintenanceWindowMinutes", "copyRecheckMinutes",
+    "whenCopyNotReady", "parameterPrefix", "copyIdentifierPrefix", "logRetentionDays", "tags",
 ];
+export const DEFAULT_MAINTENANCE_WINDOW_MINUTES = 240;
+export const DEFAULT_COPY_RECHECK_MINUTES = 10;
+const MAX_MAINTENANCE_WINDOW_MINUTES = 1440;
+const MAX_COPY_RECHECK_MINUTES = 60;
+
+/** Settings of earlier versions: recognised, so that the error names what replaces them. */
+export const REPLACED_SETTING_NAMES = ["restoreDelayMinutes", "restoreWindowMinutes", "restoreRecheckMinutes", "restoreCadence"] as const;
+type ReplacedSettingName = (typeof REPLACED_SETTING_NAMES)[number];
+
+/** What an older version's setting became: people upgrade with their old stack files and arguments. */
+interface ReplacedSetting {
+    problem: string;
+    /** What to write instead, worked out from the old values where they carry over. */
+    replacement(args: Record<string, unknown>, keyPrefix: string): string;
+}
+
+/** The old restore schedule's window, from the cycle's start: what maintenanceWindowMinutes now measures. */
+function oldWindowEnd(args: Record<string, unknown>): number {
+    const delay = typeof args.restoreDelayMinutes === "number" ? args.restoreDelayMinutes : 120;
+    const window = typeof args.restoreWindowMinutes === "number" ? args.restoreWindowMinutes : 120;
+    return Math.min(delay + window, MAX_MAINTENANCE_WINDOW_MINUTES);
+}
+
+const REPLACED_SETTINGS: Readonly<Record<ReplacedSettingName, ReplacedSetting>> = {
+    restoreDelayMinutes: {
+        problem: "is no longer a setting: the restore now runs as soon as every engine's data is ready, right after the update " +
+            "when no copy is needed. How long a cycle may wait for a copy is maintenanceWindowMinutes, counted from the cycle's start",
+        replacement: (args, prefix) => `${prefix}maintenanceWindowMinutes: ${oldWindowEnd(args)}`,
+    },
+    restoreWindowMinutes: {
+        problem: "was replaced by maintenanceWindowMinutes, which counts from the cycle's start rather than from the restore's " +
+            "first attempt (restoreDelayMinutes + restoreWindowMinutes)",
+        replacement: (args, prefix) => `${prefix}maintenanceWindowMinutes: ${oldWindowEnd(args)}`,
+    },
+    restoreRecheckMinutes: {
+        problem: "was replaced by copyRecheckMinutes: how often a cycle checks a copy in progress",
+        replacement: (args, prefix) => `${prefix}copyRecheckMinutes: ${typeof args.restoreRecheckMinutes === "number" ? args.restoreRecheckMinutes : DEFAULT_COPY_RECHECK_MINUTES}`,
+    },
+    restoreCadence: {
+        problem: "is no longer a setting: each firing of a cron(...) or rate(...) cadence now starts a whole refresh cycle, " +
+            "whose restore follows as soon as the data is ready",
+        replacement: (_args, prefix) => `pulumi config rm ${prefix}restoreCadence`,
+    },
+};
 /** The values CloudWatch Logs accepts for a log group's retention. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -47,6 +92,11 @@ const COPY_PREFIX = /^[a-z](?!.*--)[a-z0-9-]{0,22}-$/;
 export function resolveArgs(name: string, args: SnapshotRefreshArgs, keyPrefix = ""): ResolvedArgs {
     const key = (path: string) => `${keyPrefix}${path}`;
     const untyped = args as unknown as Record<string, unknown>;
+    const replaced = REPLACED_SETTING_NAMES.find((arg) => untyped[arg] !== undefined);
+    if (replaced !== undefined) {
+        const { problem, replacement } = REPLACED_SETTINGS[replaced];
+        throw new ConfigError(key(replaced), problem, untyped[replaced], replacement(untyped, keyPrefix));
+    }
     const unknown = Object.keys(untyped).filter((arg) => !ARG_NAMES.includes(arg) && untyped[arg] !== undefined);
     if (unknown.length > 0) {
         throw new ConfigError(key(unknown[0]), `is not a setting of snapshot-refresh (known: ${ARG_NAMES.join(", ")})`, untyped[unknown[0]], key("cadence"));
@@ -55,12 +105,16 @@ export function resolveArgs(name: string, args: SnapshotRefreshArgs, keyPrefix =
         throw new ConfigError(key("sourceAccountId"), "must be the 12-digit id of the production account, in quotes", args.sourceAccountId, `${key("sourceAccountId")}: "123456789012"`);
     }
     checkPipelineName(args.pipelineName, key("pipelineName"));
+    const cadence = resolveCadence(args, keyPrefix);
     return {
         sourceAccountId: args.sourceAccountId,
         pipelineName: args.pipelineName,
         engines: resolveEngines(args.engines, key),
-        cadence: resolveCadence(args, keyPrefix),
+        cadence,
         whenCopyNotReady: resolveCopyNotReadyPolicy(args.whenCopyNotReady, key("whenCopyNotReady")),
+        maintenanceWindowMinutes: resolveMaintenanceWindow(args.maintenanceWindowMinutes, cadence, key("maintenanceWindowMinutes")),
+        copyRecheckMinutes: resolveWholeMinutes(args.copyRecheckMinutes, DEFAULT_COPY_RECHECK_MINUTES, 1, MAX_COPY_RECHECK_MINUTES,
+            "minutes between two checks of a copy in progress", key("copyRecheckMinutes")),
         parameterPrefix: resolveParameterPrefix(args.parameterPrefix, key("parameterPrefix")),
         copyIdentifierPrefix: resolveCopyPrefix(name, args.copyIdentifierPrefix, key("copyIdentifierPrefix")),
         logRetentionDays: resolveLogRetention(args.logRetentionDays, key("logRetentionDays")),
@@ -83,14 +137,7 @@ export function checkPipelineName(pipelineName: unknown, key: string): void {
 
 function resolveCadence(args: SnapshotRefreshArgs, keyPrefix: string): CadencePlan {
     try {
-        return planCadence({
-            cadence: args.cadence,
-            timezone: args.timezone,
-            restoreDelayMinutes: args.restoreDelayMinutes,
-            restoreWindowMinutes: args.restoreWindowMinutes,
-            restoreRecheckMinutes: args.restoreRecheckMinutes,
-            restoreCadence: args.restoreCadence,
-        });
+        return planCadence({ cadence: args.cadence, timezone: args.timezone });
     } catch (error) {
         throw error instanceof ConfigError ? error.withKeyPrefix(keyPrefix) : error;
     }
@@ -136,10 +183,7 @@ function resolveEngine(entry: EngineConfig, key: string, example: string): Resol
     if (options.copy !== undefined && typeof options.copy !== "boolean") {
         throw new ConfigError(`${key}.copy`, "must be true or false", options.copy, `${key}.copy: true`);
     }
-    const copy = options.copy ?? (COPIES_BY_DEFAULT[engine] || kmsKeyArn !== undefined);
-    if (!copy && engine === "documentdb") {
-        throw new ConfigError(`${key}.copy`, "cannot be false for documentdb: DocumentDB cannot restore from a shared snapshot", options.copy, `${key}.copy: true`);
-    }
+    const copy = options.copy ?? (ENGINES[engine].copiesByDefault || kmsKeyArn !== undefined);
     if (!copy && kmsKeyArn !== undefined) {
         throw new ConfigError(`${key}.kmsKeyArn`, "is only used for copies, and copy is false: remove one of the two", "(set)", `${key}.copy: true`);
     }
@@ -148,6 +192,20 @@ function resolveEngine(entry: EngineConfig, key: string, example: string): Resol
         throw new ConfigError(`${key}.keepCopies`, "must be a whole number from 1 to 20 (copies count against the 100 manual snapshots a Region allows)", options.keepCopies, `${key}.keepCopies: 2`);
     }
     return { engine, sourceClusters: [...sourceClusters], copy, kmsKeyArn, keepCopies };
+}
+
+/** A window longer than the cycle would let one cycle still wait when the next starts. */
+function resolveMaintenanceWindow(minutes: unknown, cadence: CadencePlan, key: string): number {
+    const cycleMinutes = cadence.gate === undefined ? Infinity : cadence.gate.everyDays * 1440;
+    const max = Math.min(MAX_MAINTENANCE_WINDOW_MINUTES, cycleMinutes - 1);
+    return resolveWholeMinutes(minutes, DEFAULT_MAINTENANCE_WINDOW_MINUTES, 0, max,
+        "minutes from a cycle's start during which it waits for copies in progress (0: never wait), ending before the next cycle", key);
+}
+
+function resolveWholeMinutes(minutes: unknown, defaultMinutes: number, min: number, max: number, meaning: string, key: string): number {
+    if (minutes === undefined) return defaultMinutes;
+    if (typeof minutes === "number" && Number.isInteger(minutes) && minutes >= min && minutes <= max) return minutes;
+    throw new ConfigError(key, `must be a whole number from ${min} to ${max}: ${meaning}`, minutes, `${key}: ${defaultMinutes}`);
 }
 
 function resolveCopyNotReadyPolicy(policy: unknown, key: string): CopyNotReadyPolicy {

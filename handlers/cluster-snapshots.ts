@@ -72,7 +72,8 @@ interface EngineClient {
 /** The largest page both APIs allow: fewer round trips over thousands of snapshots. */
 const PAGE_SIZE = 100;
 
-export function auroraSnapshotApi(client: RDSClient): ClusterSnapshotApi {
+/** Cluster snapshots through the RDS client: Aurora's, and the one listing of every engine's snapshots. */
+export function rdsSnapshotApi(client: RDSClient): ClusterSnapshotApi {
     return clusterSnapshotApi({
         paginate: (input) => paginateRdsSnapshots({ client, pageSize: PAGE_SIZE }, input),
         describe: (input) => client.send(new DescribeRdsSnapshots(input)),
@@ -81,7 +82,8 @@ export function auroraSnapshotApi(client: RDSClient): ClusterSnapshotApi {
     });
 }
 
-export function documentDbSnapshotApi(client: DocDBClient): ClusterSnapshotApi {
+/** Cluster snapshots through the DocumentDB client. */
+export function docDbSnapshotApi(client: DocDBClient): ClusterSnapshotApi {
     return clusterSnapshotApi({
         paginate: (input) => paginateDocDbSnapshots({ client, pageSize: PAGE_SIZE }, input),
         describe: (input) => client.send(new DescribeDocDbSnapshots(input)),

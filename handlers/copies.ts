@@ -1,15 +1,19 @@
 import { ClusterSnapshotApi } from "./cluster-snapshots";
 import { awsErrorName, describeError, refreshError } from "./errors";
 import { EngineSettings } from "./settings";
-import { ClusterSnapshot, OwnCopy } from "./snapshots";
+import { ClusterSnapshot } from "./snapshots";
 
 export const MANAGED_BY_TAG = "managed-by";
 export const SOURCE_ARN_TAG = "snapshot-refresh:source-arn";
 export const INSTANCE_TAG = "snapshot-refresh:instance";
 
+/** How a copy got under way: by this run, or by another run that started the same copy a moment before. */
+export type CopyStart = "started" | "already-started";
+
 /**
  * Starts this instance's copy of a shared snapshot, re-encrypted with the engine's key when the source is
- * encrypted, and returns it as AWS first reports it. Every failure a user can meet comes back explained.
+ * encrypted. Every failure a user can meet comes back explained. The identifier comes from the source alone,
+ * so a copy that appeared since the run listed the account's snapshots is the same copy, started elsewhere.
  */
 export async function startCopy(
     instanceName: string,
@@ -17,7 +21,7 @@ export async function startCopy(
     api: ClusterSnapshotApi,
     source: ClusterSnapshot,
     identifier: string,
-): Promise<OwnCopy> {
+): Promise<CopyStart> {
     if (source.encrypted && engine.kmsKeyArn === undefined) {
         throw refreshError(
             "EncryptedSourceNeedsKeyError",
@@ -27,28 +31,28 @@ export async function startCopy(
         );
     }
     try {
-        const snapshot = await api.copy({
+        await api.copy({
             sourceArn: source.arn,
             targetIdentifier: identifier,
             kmsKeyId: source.encrypted ? engine.kmsKeyArn : undefined,
             tags: { [MANAGED_BY_TAG]: "snapshot-refresh", [SOURCE_ARN_TAG]: source.arn, [INSTANCE_TAG]: instanceName },
         });
-        return { snapshot, sourceCreatedAt: source.createdAt! };
+        return "started";
     } catch (error) {
+        if (awsErrorName(error) === "DBClusterSnapshotAlreadyExistsFault") return "already-started";
         throw explainCopyFailure(error, source, identifier);
     }
 }
 
 function explainCopyFailure(error: unknown, source: ClusterSnapshot, identifier: string): Error {
     switch (awsErrorName(error)) {
-        case "DBClusterSnapshotAlreadyExistsFault":
-            return refreshError("CopyFailedError", `a snapshot named ${identifier} appeared while this run was copying ${source.arn}; run again to pick it up`, error);
         case "SnapshotQuotaExceededFault":
             return refreshError(
                 "SnapshotQuotaError",
                 `cannot copy ${source.arn}: this account has reached a snapshot quota (at most 100 manual cluster snapshots per ` +
-                "Region by default, and at most 5 cluster snapshot copies in progress). Delete manual snapshots you no longer " +
-                "need or raise the quota in Service Quotas; lower keepCopies if old copies are what fills it.",
+                "Region by default, and at most 5 cluster snapshot copies in progress). db-update-latest-snapshot-id deletes its own " +
+                "copies beyond keepCopies before it copies; delete other manual snapshots you no longer need, or raise the quota in " +
+                `Service Quotas. AWS said: ${describeError(error)}`,
                 error,
             );
         case "KMSKeyNotAccessibleFault":

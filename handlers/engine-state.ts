@@ -1,5 +1,5 @@
 import { ClusterSnapshotApi } from "./cluster-snapshots";
-import { EngineName, SNAPSHOT_ENGINE_VALUES } from "./engines";
+import { EngineName, isSnapshotOfEngine } from "./engines";
 import { EngineSettings } from "./settings";
 import {
     accountOfArn,
@@ -7,6 +7,7 @@ import {
     ClusterSnapshot,
     copyIdentifier,
     isNewer,
+    isOfFollowedCluster,
     isUsableShared,
     OwnCopy,
     parseCopyIdentifier,
@@ -50,9 +51,9 @@ export async function inspectEngines(
     return new Map(engines.map((engine) => [engine.engine, engineState(engine, newestShared.get(engine.engine), ownCopies.get(engine.engine) ?? [], options)]));
 }
 
-/** The newest usable copy a restore can use now. */
-export function newestAvailableCopy(state: EngineState): OwnCopy | undefined {
-    return state.ownCopies.find((copy) => snapshotState(copy.snapshot) === "available");
+/** The newest copy of a followed cluster that a restore can use now. */
+export function newestAvailableCopy(state: Pick<EngineState, "ownCopies">): OwnCopy | undefined {
+    return state.ownCopies.find((copy) => copy.followed && snapshotState(copy.snapshot) === "available");
 }
 
 function engineState(engine: EngineSettings, newestShared: ClusterSnapshot | undefined, ownCopies: OwnCopy[], options: InspectOptions): EngineState {
@@ -86,7 +87,8 @@ async function findNewestShared(
 
 /**
  * This instance's copies, per engine: the identifier pattern it makes, of the engine, and, where AWS reports
- * the copy's source, a source in the configured account. Anything else in the account is never touched.
+ * the copy's source, a source in the configured account. Anything else in the account is never touched. Each
+ * copy says whether its cluster is still followed (a copy keeps its source's cluster identifier).
  */
 async function listOwnCopies(
     listing: ClusterSnapshotApi,
@@ -94,14 +96,16 @@ async function listOwnCopies(
     options: InspectOptions,
 ): Promise<Map<EngineName, OwnCopy[]>> {
     const copies = new Map<EngineName, OwnCopy[]>(engines.map((engine) => [engine.engine, []]));
+    const sourceClusters = new Map(engines.map((engine) => [engine.engine, engine.sourceClusters]));
     for await (const page of listing.manualPages()) {
         for (const snapshot of page) {
             const identity = parseCopyIdentifier(options.copyIdentifierPrefix, snapshot.identifier);
             const engineCopies = identity === undefined ? undefined : copies.get(identity.engine);
             if (identity === undefined || engineCopies === undefined) continue;
-            if (snapshot.engine !== "" && !SNAPSHOT_ENGINE_VALUES[identity.engine].includes(snapshot.engine)) continue;
+            if (snapshot.engine !== "" && !isSnapshotOfEngine(identity.engine, snapshot.engine)) continue;
             if (snapshot.sourceArn !== undefined && accountOfArn(snapshot.sourceArn) !== options.sourceAccountId) continue;
-            engineCopies.push({ snapshot, sourceCreatedAt: identity.sourceCreatedAt });
+            const followed = isOfFollowedCluster(snapshot, sourceClusters.get(identity.engine) ?? []);
+            engineCopies.push({ snapshot, sourceCreatedAt: identity.sourceCreatedAt, followed });
         }
     }
     for (const engineCopies of copies.values()) engineCopies.sort(byNewestSource);

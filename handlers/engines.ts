@@ -1,23 +1,51 @@
-/** The database engines snapshot-refresh can refresh. */
-export type EngineName = "aurora" | "documentdb";
-
-export const ENGINE_NAMES: readonly EngineName[] = ["aurora", "documentdb"];
-
 /**
- * The `Engine` values each engine's cluster snapshots carry. The RDS endpoint serves Aurora and DocumentDB
- * snapshots alike and DocumentDB ignores `Filters`, so every listing is filtered on these client-side.
+ * Everything snapshot-refresh knows about a database engine, in one table. Validation, copy identifiers, the
+ * SDK client a run uses and the defaults all derive from it: supporting another engine is one entry here.
  */
-export const SNAPSHOT_ENGINE_VALUES: Readonly<Record<EngineName, readonly string[]>> = {
-    aurora: ["aurora-mysql", "aurora-postgresql", "aurora"],
-    documentdb: ["docdb"],
-};
+export const ENGINES = {
+    aurora: {
+        /** How people and messages call it. */
+        label: "Aurora (MySQL and PostgreSQL)",
+        /**
+         * The `Engine` values its cluster snapshots carry. The RDS endpoint lists every engine's cluster
+         * snapshots alike and DocumentDB ignores `Filters`, so every listing is filtered on these client-side.
+         */
+        snapshotEngineValues: ["aurora-mysql", "aurora-postgresql", "aurora"],
+        /** Whether it restores from a copy in this account unless configured otherwise. */
+        copiesByDefault: false,
+        /** The SDK client whose cluster snapshot commands copy and delete its snapshots. */
+        client: "rds",
+    },
+    documentdb: {
+        label: "Amazon DocumentDB",
+        snapshotEngineValues: ["docdb"],
+        // A copy keeps the data when production deletes its snapshot and re-encrypts it under a key of this
+        // account; restoring directly from the shared snapshot is allowed too (copy: false).
+        copiesByDefault: true,
+        client: "docdb",
+    },
+} as const satisfies Record<string, EngineTraits>;
 
-/** DocumentDB cannot restore from a shared snapshot; Aurora can. */
-export const COPIES_BY_DEFAULT: Readonly<Record<EngineName, boolean>> = {
-    aurora: false,
-    documentdb: true,
-};
+export interface EngineTraits {
+    label: string;
+    snapshotEngineValues: readonly string[];
+    copiesByDefault: boolean;
+    client: SnapshotClientKind;
+}
+
+/** The SDK clients that serve cluster snapshots; both reach the same RDS control plane. */
+export type SnapshotClientKind = "rds" | "docdb";
+
+/** The database engines snapshot-refresh can refresh. */
+export type EngineName = keyof typeof ENGINES;
+
+export const ENGINE_NAMES = Object.keys(ENGINES) as EngineName[];
 
 export function isEngineName(value: unknown): value is EngineName {
     return typeof value === "string" && (ENGINE_NAMES as readonly string[]).includes(value);
+}
+
+/** Whether a snapshot's `Engine` value belongs to the engine. */
+export function isSnapshotOfEngine(engine: EngineName, snapshotEngineValue: string): boolean {
+    return (ENGINES[engine].snapshotEngineValues as readonly string[]).includes(snapshotEngineValue);
 }

@@ -1,27 +1,19 @@
 import { CodePipelineClient } from "@aws-sdk/client-codepipeline";
 import { DocDBClient } from "@aws-sdk/client-docdb";
 import { RDSClient } from "@aws-sdk/client-rds";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { auroraSnapshotApi, ClusterSnapshotApi, documentDbSnapshotApi } from "./cluster-snapshots";
-import { CycleDecision, CycleGate, decideCycle } from "./cycle";
-import { EngineName } from "./engines";
-import { jsonLogger, Logger } from "./log";
+import { ClusterSnapshotApi, docDbSnapshotApi, rdsSnapshotApi } from "./cluster-snapshots";
+import { ENGINES, EngineName, SnapshotClientKind } from "./engines";
+import { jsonLogger } from "./log";
 import { ssmParameterStore } from "./parameters";
 import { codePipelineApi } from "./pipelines";
 import { restoreFromLatest, RestoreSummary } from "./restore";
-import { readSettings } from "./settings";
+import { parseRunRequest } from "./run-request";
+import { readSettings, readStarterSettings, RefreshSettings } from "./settings";
+import { ScheduleEvent, startCycle, StartSummary } from "./start-cycle";
+import { stepFunctionsExecutions } from "./step-functions";
 import { updateLatestSnapshots, UpdateSummary } from "./update-latest";
-
-/**
- * What a schedule sends. A manual invocation sends `{}` (or any object without these fields) and runs at once,
- * outside any cycle.
- */
-export interface InvocationEvent {
-    /** The schedule's `<aws.scheduler.scheduled-time>`, ISO 8601. */
-    scheduledTime?: string;
-    /** Which firings of the schedule are refresh cycles; see components/cadence.ts. */
-    gate?: CycleGate;
-}
 
 /** The part of Lambda's context object the handlers use. */
 export interface LambdaContext {
@@ -30,10 +22,12 @@ export interface LambdaContext {
     awsRequestId: string;
 }
 
-export interface SkippedRun {
-    outcome: "skipped";
-    reason: string;
-}
+/** How the functions are known in logs, names and messages. */
+export const FUNCTION_LABELS = {
+    update: "db-update-latest-snapshot-id",
+    restore: "db-restore-from-snapshot",
+    starter: "start-refresh-cycle",
+} as const;
 
 /**
  * Throttling is the normal state of an account with thousands of snapshots: let the SDK's standard retry
@@ -41,8 +35,8 @@ export interface SkippedRun {
  */
 const MAX_ATTEMPTS = 8;
 
-interface AwsClients {
-    /** The RDS endpoint lists Aurora and DocumentDB cluster snapshots alike. */
+interface RefreshClients {
+    /** The RDS endpoint lists every engine's cluster snapshots alike. */
     listing: ClusterSnapshotApi;
     snapshots: (engine: EngineName) => ClusterSnapshotApi;
     ssm: SSMClient;
@@ -50,66 +44,71 @@ interface AwsClients {
 }
 
 /** Clients are made once per Lambda environment, on first use, and reused by later invocations. */
-function lazyClients(): () => AwsClients {
-    let clients: AwsClients | undefined;
-    return () => {
-        if (clients === undefined) {
-            const aurora = auroraSnapshotApi(new RDSClient({ maxAttempts: MAX_ATTEMPTS }));
-            const documentDb = documentDbSnapshotApi(new DocDBClient({ maxAttempts: MAX_ATTEMPTS }));
-            clients = {
-                listing: aurora,
-                snapshots: (engine) => (engine === "aurora" ? aurora : documentDb),
-                ssm: new SSMClient({ maxAttempts: MAX_ATTEMPTS }),
-                codePipeline: new CodePipelineClient({ maxAttempts: MAX_ATTEMPTS }),
-            };
-        }
-        return clients;
+function lazy<T>(make: () => T): () => T {
+    let made: T | undefined;
+    return () => (made ??= make());
+}
+
+function refreshClients(): RefreshClients {
+    const apis: Record<SnapshotClientKind, ClusterSnapshotApi> = {
+        rds: rdsSnapshotApi(new RDSClient({ maxAttempts: MAX_ATTEMPTS })),
+        docdb: docDbSnapshotApi(new DocDBClient({ maxAttempts: MAX_ATTEMPTS })),
+    };
+    return {
+        listing: apis.rds,
+        snapshots: (engine) => apis[ENGINES[engine].client],
+        ssm: new SSMClient({ maxAttempts: MAX_ATTEMPTS }),
+        codePipeline: new CodePipelineClient({ maxAttempts: MAX_ATTEMPTS }),
     };
 }
 
-function accountOf(context: LambdaContext): string {
-    return context.invokedFunctionArn.split(":")[4];
-}
-
-function startRun(functionLabel: string, event: InvocationEvent | null | undefined, context: LambdaContext) {
-    const settings = readSettings(process.env);
-    const log: Logger = jsonLogger({ function: functionLabel, instance: settings.instanceName, requestId: context.awsRequestId });
-    const cycle: CycleDecision = decideCycle(event?.gate, event?.scheduledTime);
-    if (!cycle.run) log.info("not a refresh cycle", { reason: cycle.reason, scheduledTime: event?.scheduledTime });
-    return { settings, log, cycle };
+function startRun(functionLabel: string, event: unknown, context: LambdaContext) {
+    const settings: RefreshSettings = readSettings(process.env);
+    const request = parseRunRequest(functionLabel, event);
+    const log = jsonLogger({ function: functionLabel, instance: settings.instanceName, cycle: request.cycle?.name, requestId: context.awsRequestId });
+    return { settings, log, request };
 }
 
 /** The Lambda handler of db-update-latest-snapshot-id, for `CallbackFunction`'s `callbackFactory`. */
-export function createUpdateHandler(): (event: InvocationEvent, context: LambdaContext) => Promise<UpdateSummary | SkippedRun> {
-    const clients = lazyClients();
+export function createUpdateHandler(): (event: unknown, context: LambdaContext) => Promise<UpdateSummary> {
+    const clients = lazy(refreshClients);
     return async (event, context) => {
-        const { settings, log, cycle } = startRun("db-update-latest-snapshot-id", event, context);
-        if (!cycle.run) return { outcome: "skipped", reason: cycle.reason };
+        const { settings, log } = startRun(FUNCTION_LABELS.update, event, context);
         const { listing, snapshots, ssm } = clients();
         return updateLatestSnapshots(settings, { listing, snapshots, parameters: ssmParameterStore(ssm), log });
     };
 }
 
 /** The Lambda handler of db-restore-from-snapshot, for `CallbackFunction`'s `callbackFactory`. */
-export function createRestoreHandler(): (event: InvocationEvent, context: LambdaContext) => Promise<RestoreSummary | SkippedRun> {
-    const clients = lazyClients();
+export function createRestoreHandler(): (event: unknown, context: LambdaContext) => Promise<RestoreSummary> {
+    const clients = lazy(refreshClients);
     return async (event, context) => {
-        const { settings, log, cycle } = startRun("db-restore-from-snapshot", event, context);
-        if (!cycle.run) return { outcome: "skipped", reason: cycle.reason };
+        const { settings, log, request } = startRun(FUNCTION_LABELS.restore, event, context);
         const { listing, snapshots, ssm, codePipeline } = clients();
-        const manual = event?.scheduledTime === undefined;
         const now = new Date();
+        const cycle = request.cycle;
         return restoreFromLatest(
             settings,
             {
-                accountId: accountOf(context),
+                accountId: context.invokedFunctionArn.split(":")[4],
                 functionName: context.functionName,
-                cycleId: manual ? `manual-${context.awsRequestId}` : cycle.cycleId,
-                windowStart: manual ? now : new Date(cycle.windowStart),
-                sharedCreatedBy: manual ? now : new Date(cycle.cycleStart),
-                lastAttempt: manual || cycle.lastAttempt,
+                cycleName: cycle?.name ?? `manual-${context.awsRequestId}`,
+                cycleStartedAt: cycle?.startedAt ?? now,
+                // Invoked by hand, nothing will check again: the run decides at once.
+                waitUntil: cycle === undefined ? now : new Date(cycle.startedAt.getTime() + settings.maintenanceWindowMinutes * 60_000),
+                now,
             },
             { listing, snapshots, parameters: ssmParameterStore(ssm), pipelines: codePipelineApi(codePipeline), log },
         );
+    };
+}
+
+/** The Lambda handler the schedule invokes: starts the cycle's execution, or logs when the next cycle is. */
+export function createStarterHandler(): (event: ScheduleEvent, context: LambdaContext) => Promise<StartSummary> {
+    const client = lazy(() => new SFNClient({ maxAttempts: MAX_ATTEMPTS }));
+    return async (event, context) => {
+        const settings = readStarterSettings(process.env);
+        const log = jsonLogger({ function: FUNCTION_LABELS.starter, instance: settings.instanceName, requestId: context.awsRequestId });
+        return startCycle(settings, event ?? {}, new Date(), { executions: stepFunctionsExecutions(client()), log });
     };
 }

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
 import { ClusterSnapshotApi } from "./cluster-snapshots";
-import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
-import { EngineName } from "./engines";
 import { startCopy } from "./copies";
-import { describeError, isRefreshErrorName, refreshError } from "./errors";
+import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
+import { EngineName, isSnapshotOfEngine } from "./engines";
+import { describeError, isRefreshErrorName, isTransientAwsError, refreshError, transientFailure } from "./errors";
 import { Logger } from "./log";
 import { ParameterStore, snapshotValue } from "./parameters";
-import { PipelineApi } from "./pipelines";
+import { mayHaveStarted, PipelineApi } from "./pipelines";
 import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "./settings";
-import { names, parseCopyIdentifier, snapshotState } from "./snapshots";
+import { isOfFollowedCluster, names, parseCopyIdentifier, snapshotState } from "./snapshots";
 
 export interface RestoreDependencies {
     /** Lists every engine's cluster snapshots: the RDS endpoint serves Aurora and DocumentDB alike. */
@@ -26,17 +26,16 @@ export interface RestoreInvocation {
     accountId: string;
     /** This function's name: its role's session name, which marks the pipeline executions it started. */
     functionName: string;
-    /** Identifies the refresh cycle; one cycle starts the pipeline at most once. */
-    cycleId: string;
-    /** When this cycle's restore window opened: executions this function started since then are this cycle's. */
-    windowStart: Date;
-    /** The cycle's update time: snapshots taken after it belong to the next cycle. */
-    sharedCreatedBy: Date;
-    /** No later attempt will come in this window: a copy still in progress is now a copy not ready. */
-    lastAttempt: boolean;
+    /** Names the refresh cycle; one cycle starts the pipeline at most once for the same snapshots. */
+    cycleName: string;
+    /** When the cycle started: snapshots taken after it belong to the next cycle. */
+    cycleStartedAt: Date;
+    /** Until when a copy still in progress is waited for; from then on `whenCopyNotReady` decides. */
+    waitUntil: Date;
+    now: Date;
 }
 
-export type RestoreOutcome = "restored" | "already-restored" | "waiting";
+export type RestoreOutcome = "restored" | "waiting";
 
 export interface EngineRestoreReport {
     engine: EngineName;
@@ -44,16 +43,22 @@ export interface EngineRestoreReport {
     currentBefore?: string;
     /** The snapshot `current` names after the run (and `latest`, when the restore advanced it). */
     restoredFrom?: string;
+    /** The copy the cycle waits for. */
     waitingFor?: string;
-    /** This attempt started the copy it waits for: the update had not made it. */
+    /** This check started the copy it waits for: the update had not made it, or it was deleted since. */
     copyStarted?: string;
+    /** Why a copy it needs could not be started yet; the next check tries again. */
+    copyNotStarted?: string;
     warning?: string;
 }
 
 export interface RestoreSummary {
     outcome: RestoreOutcome;
+    cycle: string;
     pipelineName: string;
     executionId?: string;
+    /** When waiting: when the cycle checks again (never after the maintenance window ends). ISO 8601. */
+    nextCheckAt?: string;
     engines: EngineRestoreReport[];
 }
 
@@ -66,14 +71,17 @@ interface RestoreTarget {
 /** One engine's decision, made before anything is written. */
 type EnginePlan =
     | { kind: "ready"; target: string; warning?: string; advancesLatest?: boolean }
-    | { kind: "waiting"; copy: string; fallback?: string; copyStarted?: boolean }
+    | { kind: "waiting"; copy: string; copyStarted?: boolean; copyNotStarted?: string }
+    /** The cycle's copy will not be ready: the window is over, or the copy failed. */
     | { kind: "not-ready"; reason: string; fallback?: string }
-    | { kind: "failed"; reason: string };
+    | { kind: "failed"; reason: string }
+    | { kind: "transient"; error: unknown };
 
 /**
- * db-restore-from-snapshot: points each engine's `current` at the newest production data this cycle can use and
- * starts the main pipeline once. All or nothing: if any engine cannot be restored, or the pipeline cannot be
- * started, every parameter keeps the value it had.
+ * db-restore-from-snapshot: points each engine's `current` at the newest production data of its cycle and
+ * starts the main pipeline once, or reports that a copy is still in progress and when to check again. All or
+ * nothing: if any engine cannot be restored, or the pipeline cannot be started, every parameter keeps the value
+ * it had.
  */
 export async function restoreFromLatest(
     settings: RefreshSettings,
@@ -92,30 +100,30 @@ export async function restoreFromLatest(
         ...settings.engines.flatMap((engine) => [engine.latestParameter, engine.currentParameter]),
     ]);
     const pipelineName = values.get(settings.pipelineParameter)!;
-    const previous = await dependencies.pipelines.findStartedSince(pipelineName, invocation.functionName, invocation.windowStart);
+    await dependencies.pipelines.ensureExists(pipelineName);
     const reports: EngineRestoreReport[] = settings.engines.map((engine) => ({
         engine: engine.engine,
         latestBefore: snapshotValue(values.get(engine.latestParameter)),
         currentBefore: snapshotValue(values.get(engine.currentParameter)),
     }));
-    if (previous !== undefined) {
-        return finish(dependencies.log, { outcome: "already-restored", pipelineName, executionId: previous, engines: reports });
-    }
-
-    const states = inspectEngines(dependencies.listing, settings.engines, { ...settings, sharedCreatedBy: invocation.sharedCreatedBy });
+    const final = invocation.now >= invocation.waitUntil;
+    const states = inspectEngines(dependencies.listing, settings.engines, { ...settings, sharedCreatedBy: invocation.cycleStartedAt });
     const plans = await Promise.all(
         settings.engines.map((engine) =>
-            planEngine(settings, engine, values, states.then((all) => all.get(engine.engine)!), invocation, dependencies).catch(
-                (error: unknown): EnginePlan => ({ kind: "failed", reason: describeError(error) }),
+            planEngine(settings, engine, values, states.then((all) => all.get(engine.engine)!), invocation, final, dependencies).catch(
+                (error: unknown): EnginePlan => (isTransientAwsError(error) ? { kind: "transient", error } : { kind: "failed", reason: describeError(error) }),
             ),
         ),
     );
-    const targets = settleTargets(settings, invocation, plans, reports, dependencies.log);
-    if (targets === "waiting") return finish(dependencies.log, { outcome: "waiting", pipelineName, engines: reports });
-
+    const summary = { cycle: invocation.cycleName, pipelineName, engines: reports };
+    const targets = settleTargets(settings, plans, reports);
+    if (targets === "waiting") {
+        const nextCheckMs = Math.min(invocation.now.getTime() + settings.copyRecheckMinutes * 60_000, invocation.waitUntil.getTime());
+        return finish(dependencies.log, { outcome: "waiting", ...summary, nextCheckAt: new Date(nextCheckMs).toISOString() });
+    }
     const executionId = await applyAndStart(settings, invocation, pipelineName, targets, values, dependencies);
     settings.engines.forEach((_, index) => (reports[index].restoredFrom = targets[index].snapshot));
-    return finish(dependencies.log, { outcome: "restored", pipelineName, executionId, engines: reports });
+    return finish(dependencies.log, { outcome: "restored", ...summary, executionId });
 }
 
 async function planEngine(
@@ -124,6 +132,7 @@ async function planEngine(
     values: Map<string, string>,
     engineState: Promise<EngineState>,
     invocation: RestoreInvocation,
+    final: boolean,
     dependencies: RestoreDependencies,
 ): Promise<EnginePlan> {
     const api = dependencies.snapshots(engine.engine);
@@ -137,14 +146,22 @@ async function planEngine(
 
     const copy = state.copyOfNewest;
     const fallback = newestAvailableCopy(state)?.snapshot.arn;
-    if (copy === undefined) return startMissingCopy(settings, engine, api, state, latest, invocation, fallback);
+    const windowOver = `the maintenance window ended at ${invocation.waitUntil.toISOString()}`;
+    if (copy === undefined) {
+        if (final) return { kind: "not-ready", reason: copyNotReadyReason(state, latest, `does not exist, and ${windowOver}: no later check could wait for a copy started now`), fallback };
+        return startMissingCopy(settings, engine, api, state);
+    }
     switch (snapshotState(copy.snapshot)) {
         case "available":
             return ready(copy.snapshot.arn, copy.sourceCreatedAt);
         case "in-progress":
-            return { kind: "waiting", copy: copy.snapshot.identifier, fallback };
+        // Someone is deleting the copy: once it is gone, the next check makes it again.
+        case "deleting":
+            if (final) return { kind: "not-ready", reason: copyNotReadyReason(state, latest, `is ${copy.snapshot.status}, and ${windowOver}`), fallback };
+            return { kind: "waiting", copy: copy.snapshot.identifier };
         default:
-            return { kind: "not-ready", reason: copyNotReadyReason(state, latest, `is ${copy.snapshot.status}`), fallback };
+            // A failed copy never becomes available: waiting for it cannot help, so the cycle decides now.
+            return { kind: "not-ready", reason: copyNotReadyReason(state, latest, `is ${copy.snapshot.status}; the next db-update-latest-snapshot-id run deletes it and copies again`), fallback };
     }
 }
 
@@ -172,30 +189,21 @@ async function isNewerThanLatest(
 
 /**
  * The cycle's newest snapshot has no copy: it was shared after the update ran, the update could not copy it
- * (throttled, a quota), or someone deleted the copy. Starting the copy now and waiting for it in the window
- * restores the cycle's data instead of giving up on it.
+ * (throttled, a quota), or someone deleted the copy. Starting the copy now and waiting for it restores the
+ * cycle's data instead of giving up on it; a copy that cannot start yet is tried again at the next check.
  */
-async function startMissingCopy(
-    settings: RefreshSettings,
-    engine: EngineSettings,
-    api: ClusterSnapshotApi,
-    state: EngineState,
-    latest: string | undefined,
-    invocation: RestoreInvocation,
-    fallback: string | undefined,
-): Promise<EnginePlan> {
-    if (invocation.lastAttempt) {
-        return { kind: "not-ready", reason: copyNotReadyReason(state, latest, "does not exist, and no later attempt in this window could wait for one"), fallback };
-    }
+async function startMissingCopy(settings: RefreshSettings, engine: EngineSettings, api: ClusterSnapshotApi, state: EngineState): Promise<EnginePlan> {
+    const identifier = state.copyIdentifierOfNewest!;
     try {
-        const started = await startCopy(settings.instanceName, engine, api, state.newestShared!, state.copyIdentifierOfNewest!);
-        return { kind: "waiting", copy: started.snapshot.identifier, fallback, copyStarted: true };
+        const start = await startCopy(settings.instanceName, engine, api, state.newestShared!, identifier);
+        return { kind: "waiting", copy: identifier, copyStarted: start === "started" };
     } catch (error) {
-        return { kind: "not-ready", reason: copyNotReadyReason(state, latest, `does not exist and could not be started: ${describeError(error)}`), fallback };
+        if (isTransientAwsError(error)) return { kind: "transient", error };
+        return { kind: "waiting", copy: identifier, copyNotStarted: describeError(error) };
     }
 }
 
-/** No snapshot is shared (as of this cycle): restore what `latest` names, if it is still there. */
+/** No snapshot is shared (as of this cycle): restore what `latest` names, if it is still there and still followed. */
 async function planFromLatestAlone(
     engine: EngineSettings,
     latest: string | undefined,
@@ -209,10 +217,15 @@ async function planFromLatestAlone(
         };
     }
     const snapshot = await api.find(latest, accountId);
-    if (snapshot === undefined || snapshotState(snapshot) !== "available") {
+    const problem = snapshot === undefined ? "no longer exists"
+        : snapshotState(snapshot) !== "available" ? `is ${snapshot.status}`
+            : !isSnapshotOfEngine(engine.engine, snapshot.engine) ? `is a ${snapshot.engine} snapshot, not one of ${engine.engine}`
+                : !isOfFollowedCluster(snapshot, engine.sourceClusters) ? `is of cluster ${snapshot.clusterIdentifier ?? "(unknown)"}, which sourceClusters no longer follows`
+                    : undefined;
+    if (problem !== undefined) {
         return {
             kind: "failed",
-            reason: `${engine.latestParameter} names ${latest}, which ${snapshot === undefined ? "no longer exists" : `is ${snapshot.status}`}; ` +
+            reason: `${engine.latestParameter} names ${latest}, which ${problem}; ` +
                 "run db-update-latest-snapshot-id to record the newest usable snapshot, or set the parameter to one that exists",
         };
     }
@@ -225,47 +238,45 @@ function copyNotReadyReason(state: EngineState, latest: string | undefined, copy
     return `the copy ${state.copyIdentifierOfNewest} of the cycle's newest shared snapshot ${state.newestShared!.arn} ${copyCondition}${latestNote}`;
 }
 
-/** Turns the engines' plans into one target per engine, or "waiting", or throws with every reason. */
-function settleTargets(
-    settings: RefreshSettings,
-    invocation: RestoreInvocation,
-    plans: EnginePlan[],
-    reports: EngineRestoreReport[],
-    log: Logger,
-): RestoreTarget[] | "waiting" {
+/**
+ * Turns the engines' plans into one target per engine, or "waiting" while a copy can still become ready, or
+ * throws with every reason. A fallback to an older copy is only ever taken once waiting is over for its engine.
+ */
+function settleTargets(settings: RefreshSettings, plans: EnginePlan[], reports: EngineRestoreReport[]): RestoreTarget[] | "waiting" {
+    const transient: unknown[] = [];
     const failures: string[] = [];
     const notReady: string[] = [];
     let waiting = false;
-    const targets = plans.map((plan, index) => {
+    const none: RestoreTarget = { snapshot: "", advancesLatest: false };
+    const targets = plans.map((plan, index): RestoreTarget => {
         const engine = settings.engines[index].engine;
-        const none: RestoreTarget = { snapshot: "", advancesLatest: false };
-        const targetWhenNotReady = (reason: string, fallback: string | undefined): RestoreTarget => {
-            if (settings.whenCopyNotReady === "restore-available" && fallback !== undefined) {
-                reports[index].warning = `${reason}; restoring the older ${fallback} (whenCopyNotReady: restore-available)`;
-                return { snapshot: fallback, advancesLatest: false };
-            }
-            notReady.push(`${engine}: ${reason}`);
-            return none;
-        };
         switch (plan.kind) {
             case "ready":
                 reports[index].warning = plan.warning;
                 return { snapshot: plan.target, advancesLatest: plan.advancesLatest ?? false };
+            case "transient":
+                transient.push(plan.error);
+                return none;
             case "failed":
                 failures.push(`${engine}: ${plan.reason}`);
                 return none;
             case "waiting":
                 reports[index].waitingFor = plan.copy;
                 if (plan.copyStarted) reports[index].copyStarted = plan.copy;
-                if (!invocation.lastAttempt) {
-                    waiting = true;
-                    return none;
-                }
-                return targetWhenNotReady(`the copy ${plan.copy} was still in progress when the restore window ended`, plan.fallback);
+                if (plan.copyNotStarted !== undefined) reports[index].copyNotStarted = plan.copyNotStarted;
+                waiting = true;
+                return none;
             case "not-ready":
-                return targetWhenNotReady(plan.reason, plan.fallback);
+                if (settings.whenCopyNotReady === "restore-available" && plan.fallback !== undefined) {
+                    reports[index].warning = `${plan.reason}; restoring the older ${plan.fallback} (whenCopyNotReady: restore-available)`;
+                    return { snapshot: plan.fallback, advancesLatest: false };
+                }
+                notReady.push(`${engine}: ${plan.reason}`);
+                return none;
         }
     });
+    // What AWS could not answer is unknown, not absent: no decision is taken on it, the step is retried.
+    if (transient.length > 0) throw transientFailure("nothing was restored and no parameter was changed", transient);
     if (failures.length > 0 || notReady.length > 0) {
         const policyHint = notReady.length > 0 && settings.whenCopyNotReady === "fail"
             ? " To restore the newest available older copy instead, set whenCopyNotReady to restore-available."
@@ -275,14 +286,14 @@ function settleTargets(
             `nothing was restored and no parameter was changed: ${[...failures, ...notReady].join("; ")}.${policyHint}`,
         );
     }
-    if (waiting) {
-        log.info("waiting for a copy to finish", { cycleId: invocation.cycleId, engines: reports });
-        return "waiting";
-    }
-    return targets;
+    return waiting ? "waiting" : targets;
 }
 
-/** Writes `latest`/`current` and starts the pipeline; any failure puts every written parameter back. */
+/**
+ * Writes `latest`/`current` and starts the pipeline. If the start fails, every written parameter is put back,
+ * unless the execution may have started after all: then CodePipeline is asked first, and a pipeline that runs
+ * keeps the values it restores from.
+ */
 async function applyAndStart(
     settings: RefreshSettings,
     invocation: RestoreInvocation,
@@ -299,29 +310,75 @@ async function applyAndStart(
             .map((name) => ({ name, value: target.snapshot, previous: values.get(name) ?? UNSET_SNAPSHOT }));
     });
     const written: typeof writes = [];
+    let startRequestedAt: Date | undefined;
     try {
         for (const write of writes) {
             await dependencies.parameters.write(write.name, write.value);
             written.push(write);
         }
         const snapshots = targets.map((target) => target.snapshot);
-        return await dependencies.pipelines.start(pipelineName, idempotencyToken(invocation, pipelineName, snapshots));
+        startRequestedAt = new Date();
+        return await dependencies.pipelines.start(pipelineName, idempotencyToken(invocation.cycleName, pipelineName, snapshots));
     } catch (error) {
-        const notRestored: string[] = [];
-        for (const write of written.reverse()) {
-            await dependencies.parameters.write(write.name, write.previous).catch(() => notRestored.push(`${write.name}=${write.previous}`));
+        if (startRequestedAt !== undefined && mayHaveStarted(error)) {
+            const started = await findOwnExecution(invocation, pipelineName, startRequestedAt, error, dependencies);
+            if (started !== undefined) return started;
         }
-        const restoredNote = notRestored.length === 0
-            ? "every parameter was set back to its value before the run"
-            : `could not set back ${notRestored.join(", ")}: set them by hand`;
-        const name = error instanceof Error && isRefreshErrorName(error.name) ? error.name : "RestoreAbortedError";
-        throw refreshError(name, `${describeError(error)} (${restoredNote})`, error);
+        throw await putBack(written, error, dependencies);
     }
 }
 
-/** Same cycle, pipeline and snapshots: same token, so a retried invocation cannot start a second execution. */
-function idempotencyToken(invocation: RestoreInvocation, pipelineName: string, targets: string[]): string {
-    const digest = createHash("sha256").update([invocation.cycleId, pipelineName, ...targets].join("\n")).digest("hex");
+/**
+ * After a start whose outcome is unknown: the execution this function started since the request, if any. When
+ * even that cannot be known, the parameters stay as written, so that a pipeline that did start restores what
+ * they name, and the error says what to check.
+ */
+async function findOwnExecution(
+    invocation: RestoreInvocation,
+    pipelineName: string,
+    startRequestedAt: Date,
+    startError: unknown,
+    dependencies: RestoreDependencies,
+): Promise<string | undefined> {
+    // CodePipeline's clock and this function's may differ by a little.
+    const since = new Date(startRequestedAt.getTime() - 60_000);
+    let executionId: string | undefined;
+    try {
+        executionId = await dependencies.pipelines.findStartedSince(pipelineName, invocation.functionName, since);
+    } catch (lookupError) {
+        throw refreshError(
+            "RestoreAbortedError",
+            `the start of pipeline "${pipelineName}" failed without saying whether it started (${describeError(startError)}), and ` +
+            `listing its executions failed too (${describeError(lookupError)}). The parameters were left as written, so that an ` +
+            "execution that did start restores what they name: check the pipeline's executions, and start it by hand if none started.",
+            startError,
+        );
+    }
+    if (executionId !== undefined) {
+        dependencies.log.warn("pipeline start answered with an error, but the execution started", {
+            pipelineName, executionId, startError: describeError(startError),
+        });
+    }
+    return executionId;
+}
+
+/** Puts every written parameter back, newest write first, and says so in the error it returns. */
+async function putBack(written: readonly { name: string; previous: string }[], error: unknown, dependencies: RestoreDependencies): Promise<Error> {
+    const notRestored: string[] = [];
+    for (const write of [...written].reverse()) {
+        await dependencies.parameters.write(write.name, write.previous).catch(() => notRestored.push(`${write.name}=${write.previous}`));
+    }
+    const restoredNote = notRestored.length === 0
+        ? "every parameter was set back to its value before the run"
+        : `could not set back ${notRestored.join(", ")}: set them by hand`;
+    if (notRestored.length === 0 && isTransientAwsError(error)) return transientFailure(`the pipeline did not start (${restoredNote})`, [error]);
+    const name = error instanceof Error && isRefreshErrorName(error.name) ? error.name : "RestoreAbortedError";
+    return refreshError(name, `${describeError(error)} (${restoredNote})`, error);
+}
+
+/** Same cycle, pipeline and snapshots: same token, so a retried run cannot start a second execution. */
+function idempotencyToken(cycleName: string, pipelineName: string, targets: string[]): string {
+    const digest = createHash("sha256").update([cycleName, pipelineName, ...targets].join("\n")).digest("hex");
     return `snapshot-refresh-${digest.slice(0, 40)}`;
 }
 

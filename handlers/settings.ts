@@ -3,10 +3,13 @@ import { EngineName, isEngineName } from "./engines";
 /** The value Pulumi gives a snapshot parameter when it creates it: no snapshot chosen yet. */
 export const UNSET_SNAPSHOT = "none";
 
-/** The environment variable that carries {@link RefreshSettings} to both functions, as JSON. */
+/**
+ * The environment variable that carries each function's settings as JSON: {@link RefreshSettings} for the two
+ * refresh functions, {@link StarterSettings} for the function that starts the cycles.
+ */
 export const SETTINGS_ENVIRONMENT_VARIABLE = "SNAPSHOT_REFRESH_SETTINGS";
 
-/** What the restore does when the newest production snapshot's copy is not ready when its window ends. */
+/** What the restore does when the cycle's snapshot has no usable copy once the maintenance window is over. */
 export type CopyNotReadyPolicy = "fail" | "restore-available";
 
 /** Everything one engine's refresh needs at run time. */
@@ -38,6 +41,18 @@ export interface RefreshSettings {
     pipelineParameter: string;
     engines: EngineSettings[];
     whenCopyNotReady: CopyNotReadyPolicy;
+    /** Minutes from a cycle's start during which the restore waits for copies still in progress. */
+    maintenanceWindowMinutes: number;
+    /** Minutes between two checks of a copy still in progress. */
+    copyRecheckMinutes: number;
+}
+
+/** What the function that starts the refresh cycles needs at run time. */
+export interface StarterSettings {
+    /** The component's name, for every log line. */
+    instanceName: string;
+    /** The refresh cycle state machine each cycle is an execution of. */
+    stateMachineArn: string;
 }
 
 /**
@@ -45,6 +60,22 @@ export interface RefreshSettings {
  * edited by hand fails here with what is wrong, rather than half-way through a refresh.
  */
 export function readSettings(environment: NodeJS.ProcessEnv): RefreshSettings {
+    return assertSettings(parseSettings(environment));
+}
+
+export function readStarterSettings(environment: NodeJS.ProcessEnv): StarterSettings {
+    const settings = parseSettings(environment) as Partial<StarterSettings> | null;
+    const problems: string[] = [];
+    if (typeof settings !== "object" || settings === null) {
+        problems.push("it is not an object");
+    } else {
+        if (typeof settings.instanceName !== "string" || settings.instanceName === "") problems.push("instanceName is missing");
+        if (typeof settings.stateMachineArn !== "string" || !settings.stateMachineArn.startsWith("arn:")) problems.push("stateMachineArn is not an ARN");
+    }
+    return settingsOrThrow(settings as StarterSettings, problems);
+}
+
+function parseSettings(environment: NodeJS.ProcessEnv): unknown {
     const raw = environment[SETTINGS_ENVIRONMENT_VARIABLE];
     if (!raw) {
         throw new Error(
@@ -52,13 +83,11 @@ export function readSettings(environment: NodeJS.ProcessEnv): RefreshSettings {
             "the function must be deployed by the SnapshotRefresh component (pulumi up).",
         );
     }
-    let parsed: unknown;
     try {
-        parsed = JSON.parse(raw);
+        return JSON.parse(raw);
     } catch (error) {
         throw new Error(`${SETTINGS_ENVIRONMENT_VARIABLE} is not valid JSON: redeploy with pulumi up.`, { cause: error });
     }
-    return assertSettings(parsed);
 }
 
 function assertSettings(value: unknown): RefreshSettings {
@@ -73,6 +102,10 @@ function assertSettings(value: unknown): RefreshSettings {
         if (settings.whenCopyNotReady !== "fail" && settings.whenCopyNotReady !== "restore-available") {
             problems.push("whenCopyNotReady is neither fail nor restore-available");
         }
+        for (const key of ["maintenanceWindowMinutes", "copyRecheckMinutes"] as const) {
+            const minutes = settings[key];
+            if (typeof minutes !== "number" || !Number.isInteger(minutes) || minutes < 0) problems.push(`${key} is not a whole number of minutes`);
+        }
         if (!Array.isArray(settings.engines) || settings.engines.length === 0) {
             problems.push("engines is empty");
         } else {
@@ -84,10 +117,14 @@ function assertSettings(value: unknown): RefreshSettings {
             });
         }
     }
+    return settingsOrThrow(settings as RefreshSettings, problems);
+}
+
+function settingsOrThrow<T>(settings: T, problems: readonly string[]): T {
     if (problems.length > 0) {
         throw new Error(
             `${SETTINGS_ENVIRONMENT_VARIABLE} is not usable (${problems.join("; ")}): redeploy with pulumi up.`,
         );
     }
-    return settings as RefreshSettings;
+    return settings;
 }

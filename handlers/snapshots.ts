@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { EngineName, SNAPSHOT_ENGINE_VALUES } from "./engines";
+import { ENGINE_NAMES, EngineName, isSnapshotOfEngine } from "./engines";
 
 /** A cluster snapshot as both engines describe it, reduced to what a refresh decides on. */
 export interface ClusterSnapshot {
@@ -52,13 +52,20 @@ export interface SharedSnapshotFilter {
  */
 export function isUsableShared(snapshot: ClusterSnapshot, filter: SharedSnapshotFilter): boolean {
     return (
-        SNAPSHOT_ENGINE_VALUES[filter.engine].includes(snapshot.engine) &&
+        isSnapshotOfEngine(filter.engine, snapshot.engine) &&
         accountOfArn(snapshot.arn) === filter.sourceAccountId &&
-        (filter.sourceClusters.length === 0 ||
-            (snapshot.clusterIdentifier !== undefined && filter.sourceClusters.includes(snapshot.clusterIdentifier))) &&
+        isOfFollowedCluster(snapshot, filter.sourceClusters) &&
         snapshotState(snapshot) === "available" &&
         snapshot.createdAt !== undefined
     );
+}
+
+/**
+ * Whether a snapshot (or a copy, which keeps its source's cluster identifier) is of a cluster the engine
+ * follows. Empty `sourceClusters` follows every cluster.
+ */
+export function isOfFollowedCluster(snapshot: Pick<ClusterSnapshot, "clusterIdentifier">, sourceClusters: readonly string[]): boolean {
+    return sourceClusters.length === 0 || (snapshot.clusterIdentifier !== undefined && sourceClusters.includes(snapshot.clusterIdentifier));
 }
 
 /** Newest by `SnapshotCreateTime`; equal times are broken by ARN so the choice never depends on list order. */
@@ -91,9 +98,8 @@ export function copyIdentifier(prefix: string, engine: EngineName, source: Clust
 /** Reads back an identifier made by {@link copyIdentifier} with this prefix; undefined for anything else. */
 export function parseCopyIdentifier(prefix: string, identifier: string): CopyIdentity | undefined {
     if (!identifier.startsWith(prefix)) return undefined;
-    const match = /^(aurora|documentdb)-(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})(\d{2})-[0-9a-f]{8}$/.exec(
-        identifier.slice(prefix.length),
-    );
+    const match = new RegExp(`^(${ENGINE_NAMES.join("|")})-(\\d{4})(\\d{2})(\\d{2})t(\\d{2})(\\d{2})(\\d{2})-[0-9a-f]{8}$`)
+        .exec(identifier.slice(prefix.length));
     if (!match) return undefined;
     const [, engine, year, month, day, hour, minute, second] = match;
     const sourceCreatedAt = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}Z`);
@@ -110,6 +116,8 @@ export function names(value: string | undefined, snapshot: Pick<ClusterSnapshot,
 export interface OwnCopy {
     snapshot: ClusterSnapshot;
     sourceCreatedAt: Date;
+    /** Whether its source cluster is one the engine follows: only those may become `latest`, a target or a fallback. */
+    followed: boolean;
 }
 
 /** Newest data first. */
@@ -118,9 +126,10 @@ export function byNewestSource(a: OwnCopy, b: OwnCopy): number {
 }
 
 /**
- * Which own copies to delete: keep the newest `keep` available copies, everything still in progress or being
- * deleted, and, beyond those, whatever a parameter names (deleting what `current` names can make the next deployment try to
- * recreate the cluster). Failed copies are never kept: they hold nothing and their identifier blocks a new copy.
+ * Which own copies to delete: keep the newest `keep` available copies of followed clusters, everything still in
+ * progress or being deleted, and, beyond those, whatever a parameter names (deleting what `current` names can
+ * make the next deployment try to recreate the cluster). Failed copies are never kept: they hold nothing and
+ * their identifier blocks a new copy. Copies of clusters no longer followed count for nothing.
  */
 export function copiesToDelete(copies: readonly OwnCopy[], keep: number, protectedValues: readonly (string | undefined)[]): OwnCopy[] {
     let availableKept = 0;
@@ -129,7 +138,7 @@ export function copiesToDelete(copies: readonly OwnCopy[], keep: number, protect
         const state = snapshotState(copy.snapshot);
         const isProtected = protectedValues.some((value) => names(value, copy.snapshot));
         if (state === "in-progress" || state === "deleting") continue;
-        if (state === "available" && availableKept < keep) {
+        if (state === "available" && copy.followed && availableKept < keep) {
             availableKept += 1;
             continue;
         }

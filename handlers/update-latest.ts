@@ -1,12 +1,12 @@
 import { ClusterSnapshotApi } from "./cluster-snapshots";
+import { startCopy } from "./copies";
 import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
 import { EngineName } from "./engines";
-import { startCopy } from "./copies";
-import { describeError, refreshError } from "./errors";
+import { describeError, isTransientAwsError, refreshError, transientFailure } from "./errors";
 import { Logger } from "./log";
 import { ParameterStore, snapshotValue } from "./parameters";
 import { EngineSettings, RefreshSettings } from "./settings";
-import { ClusterSnapshot, copiesToDelete, OwnCopy, SnapshotState, snapshotState } from "./snapshots";
+import { copiesToDelete, OwnCopy, SnapshotState, snapshotState } from "./snapshots";
 
 export interface UpdateDependencies {
     /** Lists every engine's cluster snapshots: the RDS endpoint serves Aurora and DocumentDB alike. */
@@ -18,7 +18,7 @@ export interface UpdateDependencies {
 }
 
 /** What happened to the copy of the newest shared snapshot during this run. */
-export type CopyOutcome = "started" | "in-progress" | "available" | "failed-and-deleted" | "being-deleted";
+export type CopyOutcome = "started" | "not-started" | "in-progress" | "available" | "failed-and-deleted" | "being-deleted";
 
 export interface EngineUpdateReport {
     engine: EngineName;
@@ -38,37 +38,43 @@ export interface UpdateSummary {
     engines: EngineUpdateReport[];
 }
 
+/** One engine's report, and the error behind `report.error`, which decides whether the run may be retried. */
+interface EngineOutcome {
+    report: EngineUpdateReport;
+    failure?: unknown;
+}
+
 /**
- * db-update-latest-snapshot-id: per engine, finds the newest snapshot production shares, starts its local copy
- * where a restore needs one, points `latest` at the newest snapshot a restore can use now and trims old copies.
- * Engines are independent: one engine's failure leaves the others' work done, and the run still fails.
+ * db-update-latest-snapshot-id: per engine, finds the newest snapshot production shares, points `latest` at the
+ * newest snapshot a restore can use now, trims old copies and starts the local copy where a restore needs one.
+ * Engines are independent, and within an engine a copy that cannot start stops nothing else: the run does all
+ * it safely can and still fails, saying why.
  */
 export async function updateLatestSnapshots(settings: RefreshSettings, dependencies: UpdateDependencies): Promise<UpdateSummary> {
     const parameterNames = settings.engines.flatMap((engine) => [engine.latestParameter, engine.currentParameter]);
     const values = await dependencies.parameters.read(parameterNames);
     // One scan for all engines; if it fails, every engine reports why.
     const states = inspectEngines(dependencies.listing, settings.engines, settings);
-    const reports = await Promise.all(
+    const outcomes = await Promise.all(
         settings.engines.map((engine) =>
-            updateEngine(settings, engine, values, states.then((all) => all.get(engine.engine)!), dependencies).catch((error: unknown): EngineUpdateReport => ({
-                engine: engine.engine,
-                latestBefore: snapshotValue(values.get(engine.latestParameter)),
-                deletedCopies: [],
-                warnings: [],
-                error: describeError(error),
+            updateEngine(settings, engine, values, states.then((all) => all.get(engine.engine)!), dependencies).catch((failure: unknown): EngineOutcome => ({
+                report: { engine: engine.engine, latestBefore: snapshotValue(values.get(engine.latestParameter)), deletedCopies: [], warnings: [] },
+                failure,
             })),
         ),
     );
-    const summary = { engines: reports };
-    const failed = reports.filter((report) => report.error !== undefined);
+    const failed = outcomes.filter((outcome) => outcome.failure !== undefined);
+    for (const { report, failure } of failed) report.error = describeError(failure);
+    const summary = { engines: outcomes.map((outcome) => outcome.report) };
     dependencies.log[failed.length > 0 ? "error" : "info"]("update summary", { summary });
-    if (failed.length > 0) {
-        throw refreshError(
-            "EnginesFailedError",
-            `db-update-latest-snapshot-id failed for ${failed.map((report) => `${report.engine} (${report.error})`).join("; ")}`,
-        );
-    }
-    return summary;
+    if (failed.length === 0) return summary;
+    const failures = failed.map((outcome) => outcome.failure);
+    const failedEngines = failed.map(({ report }) => report.engine).join(", ");
+    if (failures.every(isTransientAwsError)) throw transientFailure(`db-update-latest-snapshot-id failed for ${failedEngines}`, failures);
+    throw refreshError(
+        "EnginesFailedError",
+        `db-update-latest-snapshot-id failed for ${failed.map(({ report }) => `${report.engine} (${report.error})`).join("; ")}`,
+    );
 }
 
 async function updateEngine(
@@ -77,84 +83,94 @@ async function updateEngine(
     values: Map<string, string>,
     engineState: Promise<EngineState>,
     dependencies: UpdateDependencies,
-): Promise<EngineUpdateReport> {
+): Promise<EngineOutcome> {
     const api = dependencies.snapshots(engine.engine);
     const latestBefore = snapshotValue(values.get(engine.latestParameter));
+    const current = snapshotValue(values.get(engine.currentParameter));
     const state = await engineState;
     const newest = state.newestShared;
-    if (newest === undefined) {
-        const clusters = engine.sourceClusters.length > 0 ? ` from cluster(s) ${engine.sourceClusters.join(", ")}` : "";
-        throw refreshError(
-            "NothingSharedError",
-            `no available ${engine.engine} snapshot${clusters} of account ${settings.sourceAccountId} is shared with this account; ` +
-            `latest stays ${latestBefore ?? "unset"}. In the source account, share a manual cluster snapshot with this account ` +
-            "(restore permission), or fix sourceAccountId / sourceClusters in the stack configuration.",
-        );
+    const report: EngineUpdateReport = { engine: engine.engine, newestShared: newest?.arn, latestBefore, deletedCopies: [], warnings: [] };
+    if (!engine.copy) {
+        if (newest === undefined) return { report, failure: nothingShared(settings, engine, latestBefore) };
+        await recordLatest(engine, report, newest.arn, dependencies);
+        return { report };
     }
-    const report: EngineUpdateReport = { engine: engine.engine, newestShared: newest.arn, latestBefore, deletedCopies: [], warnings: [] };
 
-    let latestAfter: string | undefined = newest.arn;
-    let ownCopies = state.ownCopies;
-    if (engine.copy) {
-        const identifier = state.copyIdentifierOfNewest!;
-        const outcome = await ensureCopy(settings, engine, api, newest, identifier, state.copyOfNewest);
-        report.copy = { identifier, outcome: outcome.outcome };
-        ownCopies = outcome.started ? [outcome.started, ...ownCopies] : ownCopies;
-        latestAfter = newestAvailableCopy({ ownCopies })?.snapshot.arn ?? latestBefore;
-        if (outcome.outcome === "failed-and-deleted") {
-            report.error = `the copy ${identifier} of ${newest.arn} failed; it was deleted so that the next run copies again ` +
-                "(invoke db-update-latest-snapshot-id to retry now)";
-        } else if (outcome.outcome === "being-deleted") {
-            report.error = `the copy ${identifier} of ${newest.arn} is being deleted by someone else; the next run copies again`;
+    // A failed copy of the newest snapshot is deleted first: its identifier would block the copy made next.
+    const existing = state.copyOfNewest;
+    const existingState = existing === undefined ? undefined : snapshotState(existing.snapshot);
+    if (existing !== undefined && existingState === "failed") await api.delete(existing.snapshot.identifier);
+    const ownCopies = existingState === "failed" ? state.ownCopies.filter((copy) => copy !== existing) : state.ownCopies;
+
+    await recordLatest(engine, report, newestAvailableCopy({ ownCopies })?.snapshot.arn ?? latestBefore, dependencies);
+    // Trimming comes before copying, so that a run at the snapshot quota makes room for its own copy.
+    await trimCopies(engine, api, ownCopies, [report.latestAfter, current], report);
+    if (newest === undefined) return { report, failure: nothingShared(settings, engine, latestBefore) };
+
+    const identifier = state.copyIdentifierOfNewest!;
+    if (existing !== undefined) {
+        report.copy = { identifier, outcome: OUTCOME_OF_EXISTING_COPY[existingState!] };
+        if (existingState === "failed") {
+            return {
+                report,
+                failure: refreshError("CopyFailedError", `the copy ${identifier} of ${newest.arn} failed; it was deleted so that the next run copies ` +
+                    "again (invoke db-update-latest-snapshot-id, or start a refresh cycle, to retry now)"),
+            };
         }
+        if (existingState === "deleting") {
+            return { report, failure: refreshError("CopyFailedError", `the copy ${identifier} of ${newest.arn} is being deleted by someone else; the next run copies again`) };
+        }
+        return { report };
     }
-    if (latestAfter !== undefined && latestAfter !== latestBefore) {
+    try {
+        const start = await startCopy(settings.instanceName, engine, api, newest, identifier);
+        report.copy = { identifier, outcome: start === "started" ? "started" : "in-progress" };
+        return { report };
+    } catch (failure) {
+        report.copy = { identifier, outcome: "not-started" };
+        return { report, failure };
+    }
+}
+
+/** `latest` is written only when it changes: each write is a version the pipeline and operators see. */
+async function recordLatest(engine: EngineSettings, report: EngineUpdateReport, latestAfter: string | undefined, dependencies: UpdateDependencies): Promise<void> {
+    if (latestAfter !== undefined && latestAfter !== report.latestBefore) {
         await dependencies.parameters.write(engine.latestParameter, latestAfter);
     }
     report.latestAfter = latestAfter;
-
-    if (engine.copy) {
-        const current = snapshotValue(values.get(engine.currentParameter));
-        const justDeleted = report.copy?.outcome === "failed-and-deleted" ? report.copy.identifier : undefined;
-        for (const doomed of copiesToDelete(ownCopies, engine.keepCopies, [latestAfter, current])) {
-            if (doomed.snapshot.identifier === justDeleted) continue;
-            try {
-                await api.delete(doomed.snapshot.identifier);
-                report.deletedCopies.push(doomed.snapshot.identifier);
-            } catch (error) {
-                report.warnings.push(`could not delete old copy ${doomed.snapshot.identifier}: ${describeError(error)}`);
-            }
-        }
-    }
-    return report;
 }
 
-const OUTCOME_OF_EXISTING_COPY: Record<Exclude<SnapshotState, "failed">, CopyOutcome> = {
+/** Deletes own copies beyond retention; a copy that cannot be deleted is a warning, tried again next run. */
+async function trimCopies(
+    engine: EngineSettings,
+    api: ClusterSnapshotApi,
+    ownCopies: readonly OwnCopy[],
+    protectedValues: readonly (string | undefined)[],
+    report: EngineUpdateReport,
+): Promise<void> {
+    for (const doomed of copiesToDelete(ownCopies, engine.keepCopies, protectedValues)) {
+        try {
+            await api.delete(doomed.snapshot.identifier);
+            report.deletedCopies.push(doomed.snapshot.identifier);
+        } catch (error) {
+            report.warnings.push(`could not delete old copy ${doomed.snapshot.identifier}: ${describeError(error)}`);
+        }
+    }
+}
+
+function nothingShared(settings: RefreshSettings, engine: EngineSettings, latestBefore: string | undefined): Error {
+    const clusters = engine.sourceClusters.length > 0 ? ` from cluster(s) ${engine.sourceClusters.join(", ")}` : "";
+    return refreshError(
+        "NothingSharedError",
+        `no available ${engine.engine} snapshot${clusters} of account ${settings.sourceAccountId} is shared with this account; ` +
+        `latest stays ${latestBefore ?? "unset"}. In the source account, share a manual cluster snapshot with this account ` +
+        "(restore permission), or fix sourceAccountId / sourceClusters in the stack configuration.",
+    );
+}
+
+const OUTCOME_OF_EXISTING_COPY: Record<SnapshotState, CopyOutcome> = {
     available: "available",
     "in-progress": "in-progress",
     deleting: "being-deleted",
+    failed: "failed-and-deleted",
 };
-
-interface EnsureCopyResult {
-    outcome: CopyOutcome;
-    /** The copy this run started, as AWS first reported it. */
-    started?: OwnCopy;
-}
-
-/** Starts the copy of the newest shared snapshot unless it exists or is under way. */
-async function ensureCopy(
-    settings: RefreshSettings,
-    engine: EngineSettings,
-    api: ClusterSnapshotApi,
-    source: ClusterSnapshot,
-    identifier: string,
-    existing: OwnCopy | undefined,
-): Promise<EnsureCopyResult> {
-    if (existing !== undefined) {
-        const state = snapshotState(existing.snapshot);
-        if (state !== "failed") return { outcome: OUTCOME_OF_EXISTING_COPY[state] };
-        await api.delete(identifier);
-        return { outcome: "failed-and-deleted" };
-    }
-    return { outcome: "started", started: await startCopy(settings.instanceName, engine, api, source, identifier) };
-}

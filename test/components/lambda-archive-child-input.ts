@@ -37,7 +37,7 @@ export interface DeployedConfiguration {
 
 export interface LambdaArchiveChildInput {
     /** Each function's archive, written out as /var/task would hold it. */
-    archives: { update: string; restore: string };
+    archives: { update: string; restore: string; starter: string };
     runtime: RuntimeModulesLocation;
     deployed: DeployedConfiguration;
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { crc32, deflateRawSync } from "node:zlib";
+import { zipSync } from "fflate";
 import type { RuntimeModulesLocation } from "./lambda-archive-child-input";
 // A type only: importing the mocks module would install them.
 import type { RecordingMocks } from "./pulumi-mocks";
@@ -15,6 +15,7 @@ export const RUNTIME_PROVIDED_CLIENTS = [
     "@aws-sdk/client-docdb",
     "@aws-sdk/client-ssm",
     "@aws-sdk/client-codepipeline",
+    "@aws-sdk/client-sfn",
 ] as const;
 
 export const FUNCTION_TYPE = "aws:lambda/function:Function";
@@ -162,9 +163,8 @@ export interface ArchiveSize {
 }
 
 /**
- * Builds the zip in memory and measures it: per entry a local header, the deflated data (zlib's default
- * level 6, as Go's archive/zip in the Pulumi engine uses), a central directory record, then the end record.
- * No timestamps or extra fields, so the figure is the same on every machine.
+ * Builds the zip in memory and measures it: each file deflated at zlib's default level 6 (as Go's archive/zip
+ * in the Pulumi engine does), with a fixed timestamp, so the figure is the same on every machine.
  */
 export function measureArchive(entries: readonly ArchiveEntry[]): ArchiveSize {
     return {
@@ -178,61 +178,11 @@ function entrySize(entry: ArchiveEntry): number {
     return "text" in entry.source ? Buffer.byteLength(entry.source.text, "utf8") : statSync(entry.source.file).size;
 }
 
-const ZIP_VERSION = 20;
-const DEFLATE = 8;
-const UTF8_NAMES = 0x0800;
-/** 1980-01-01 00:00, the earliest time a zip can hold. */
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
-const DOS_TIME = 0;
+/** 1980-01-01, the earliest time a zip can hold. */
+const ZIP_TIME = new Date(1980, 0, 1);
 
-export function zipArchive(entries: readonly ArchiveEntry[]): Buffer {
-    if (entries.length > 0xffff) throw new Error(`${entries.length} entries need zip64, which this writer does not do`);
-    const chunks: Buffer[] = [];
-    const central: Buffer[] = [];
-    let offset = 0;
-    for (const entry of entries) {
-        const data = entryBytes(entry);
-        const compressed = deflateRawSync(data);
-        const name = Buffer.from(entry.path, "utf8");
-        const checksum = crc32(data);
-        const local = Buffer.alloc(30);
-        local.writeUInt32LE(0x04034b50, 0);
-        local.writeUInt16LE(ZIP_VERSION, 4);
-        local.writeUInt16LE(UTF8_NAMES, 6);
-        local.writeUInt16LE(DEFLATE, 8);
-        local.writeUInt16LE(DOS_TIME, 10);
-        local.writeUInt16LE(DOS_DATE, 12);
-        local.writeUInt32LE(checksum, 14);
-        local.writeUInt32LE(compressed.length, 18);
-        local.writeUInt32LE(data.length, 22);
-        local.writeUInt16LE(name.length, 26);
-        local.writeUInt16LE(0, 28);
-        const record = Buffer.alloc(46);
-        record.writeUInt32LE(0x02014b50, 0);
-        record.writeUInt16LE((3 << 8) | ZIP_VERSION, 4); // made on Unix, so the external attributes carry the mode
-        record.writeUInt16LE(ZIP_VERSION, 6);
-        record.writeUInt16LE(UTF8_NAMES, 8);
-        record.writeUInt16LE(DEFLATE, 10);
-        record.writeUInt16LE(DOS_TIME, 12);
-        record.writeUInt16LE(DOS_DATE, 14);
-        record.writeUInt32LE(checksum, 16);
-        record.writeUInt32LE(compressed.length, 20);
-        record.writeUInt32LE(data.length, 24);
-        record.writeUInt16LE(name.length, 28);
-        record.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-        record.writeUInt32LE(offset, 42);
-        chunks.push(local, name, compressed);
-        central.push(record, name);
-        offset += local.length + name.length + compressed.length;
-    }
-    const centralDirectory = Buffer.concat(central);
-    const end = Buffer.alloc(22);
-    end.writeUInt32LE(0x06054b50, 0);
-    end.writeUInt16LE(entries.length, 8);
-    end.writeUInt16LE(entries.length, 10);
-    end.writeUInt32LE(centralDirectory.length, 12);
-    end.writeUInt32LE(offset, 16);
-    return Buffer.concat([...chunks, centralDirectory, end]);
+export function zipArchive(entries: readonly ArchiveEntry[]): Uint8Array {
+    return zipSync(Object.fromEntries(entries.map((entry) => [entry.path, [new Uint8Array(entryBytes(entry)), { level: 6, mtime: ZIP_TIME }]])));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

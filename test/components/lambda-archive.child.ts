@@ -18,11 +18,10 @@ const inputFile = process.env[CHILD_INPUT_VARIABLE];
 if (inputFile === undefined) throw new Error(`${CHILD_INPUT_VARIABLE} is not set: lambda-archive.test.ts runs this file`);
 const input = JSON.parse(readFileSync(inputFile, "utf8")) as LambdaArchiveChildInput;
 
-const guard = guardArchiveResolution([input.archives.update, input.archives.restore], input.runtime);
-const archives: Record<"update" | "restore", LoadedArchive> = {
-    update: require(join(input.archives.update, "__index.js")) as LoadedArchive,
-    restore: require(join(input.archives.restore, "__index.js")) as LoadedArchive,
-};
+const FUNCTION_KINDS = ["update", "restore", "starter"] as const;
+const guard = guardArchiveResolution(FUNCTION_KINDS.map((kind) => input.archives[kind]), input.runtime);
+const archives = Object.fromEntries(FUNCTION_KINDS.map((kind) => [kind, require(join(input.archives[kind], "__index.js")) as LoadedArchive])) as
+    Record<(typeof FUNCTION_KINDS)[number], LoadedArchive>;
 
 // The harness loads only now: the AWS SDK modules it imports are already in the cache, loaded by the archives.
 const { expect } = require("chai") as typeof import("chai");
@@ -35,14 +34,14 @@ const codePipeline = require("@aws-sdk/client-codepipeline") as typeof import("@
 
 describe("the archives, loaded as the nodejs22.x runtime loads them", () => {
     it("export the handler and nothing else", () => {
-        for (const kind of ["update", "restore"] as const) {
+        for (const kind of FUNCTION_KINDS) {
             expect(Object.keys(archives[kind]), kind).to.deep.equal(["handler"]);
             expect(archives[kind].handler, kind).to.be.a("function");
         }
     });
 
     describe("entry-point scenarios", () => {
-        describeHandlerScenarios({ update: () => archives.update.handler, restore: () => archives.restore.handler });
+        describeHandlerScenarios({ update: () => archives.update.handler, restore: () => archives.restore.handler, starter: () => archives.starter.handler });
     });
 
     describe("with nothing but the environment Pulumi deployed", () => {
@@ -120,7 +119,7 @@ describe("the archives, loaded as the nodejs22.x runtime loads them", () => {
             support.serveDocumentDbSnapshots(aws, { shared: [[ours.documentDb]], manual: [[]] });
             aws.docdb.on(docdb.CopyDBClusterSnapshotCommand).resolves({ DBClusterSnapshot: copyOfOurs(ours.documentDb, "copying") });
 
-            await archives.update.handler({}, context);
+            await archives.update.handler({} as never, context);
 
             expect(requested.flat().sort()).to.deep.equal([
                 deployed.parameters.auroraCurrent, deployed.parameters.auroraLatest,
@@ -144,7 +143,7 @@ describe("the archives, loaded as the nodejs22.x runtime loads them", () => {
             support.serveDocumentDbSnapshots(aws, { shared: [[ours.documentDb]], manual: [[copy]] });
             support.servePipeline(aws, { startedExecutionId: "deployed-execution" });
 
-            const result = await archives.restore.handler({}, context);
+            const result = await archives.restore.handler({} as never, context);
 
             expect(result).to.deep.include({ outcome: "restored", executionId: "deployed-execution" });
             expect(support.parameterWrites(aws)).to.deep.equal([
@@ -160,7 +159,7 @@ describe("the archives, loaded as the nodejs22.x runtime loads them", () => {
         it("the harness's AWS SDK clients: aws-sdk-client-mock stubs the very classes the archives use", () => {
             const fromArchives = guard.resolutions.filter((resolution) => /^@aws-sdk\/client-/.test(resolution.request));
             expect(fromArchives.map((resolution) => resolution.request.split("/").slice(0, 2).join("/")).sort()).to.include.members([
-                "@aws-sdk/client-codepipeline", "@aws-sdk/client-docdb", "@aws-sdk/client-rds", "@aws-sdk/client-ssm",
+                "@aws-sdk/client-codepipeline", "@aws-sdk/client-docdb", "@aws-sdk/client-rds", "@aws-sdk/client-sfn", "@aws-sdk/client-ssm",
             ]);
             for (const resolution of fromArchives) {
                 // Resolved from this file, inside the repo: where support.ts gets the classes it hands mockClient.

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { homedir, hostname, tmpdir } from "node:os";
 import { join, sep } from "node:path";
 import { SnapshotRefreshArgs } from "../../components/args";
-import { readSettings, RefreshSettings, SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
+import { readSettings, readStarterSettings, RefreshSettings, SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
 import { packageOf } from "./archive-module-guard";
 import { CHILD_INPUT_VARIABLE, DeployedConfiguration, LambdaArchiveChildInput } from "./lambda-archive-child-input";
 import {
@@ -37,7 +37,7 @@ type ComponentModule = typeof import("../../components");
 
 /** Each function's zipped archive: the handlers and their own modules only, the runtime brings the SDK. */
 const ARCHIVE_BUDGET_BYTES = 64 * 1024;
-const FUNCTION_KINDS = ["update", "restore"] as const;
+const FUNCTION_KINDS = ["update", "restore", "starter"] as const;
 type FunctionKind = (typeof FUNCTION_KINDS)[number];
 
 const CHILD_SPEC = join(__dirname, "lambda-archive.child.ts");
@@ -147,8 +147,8 @@ describe("the functions' archives, as Pulumi would upload them", function () {
         received.clear();
         mocks.callerAccountId = config.callerAccountId;
         const refresh = new component.SnapshotRefresh(config.name, config.args(), { transformations: [mocks.recordOptions] });
-        // The schedules resolve last: they wait for both functions, whose code waits for serialization.
-        await Promise.all([refresh.updateScheduleName, refresh.restoreScheduleName, refresh.deadLetterQueueUrl].map(valueOf));
+        // The schedule resolves last: it waits for the starter, whose code waits for serialization.
+        await Promise.all([refresh.scheduleName, refresh.stateMachineArn, refresh.deadLetterQueueUrl].map(valueOf));
         await mocks.settle();
         const deployedFunction = async (kind: FunctionKind): Promise<DeployedFunction> => {
             const resourceName = `${config.name}-${kind}`;
@@ -163,7 +163,7 @@ describe("the functions' archives, as Pulumi would upload them", function () {
         };
         return {
             config,
-            functions: { update: await deployedFunction("update"), restore: await deployedFunction("restore") },
+            functions: { update: await deployedFunction("update"), restore: await deployedFunction("restore"), starter: await deployedFunction("starter") },
             received: [...received.resources],
         };
     }
@@ -264,7 +264,7 @@ describe("the functions' archives, as Pulumi would upload them", function () {
             for (const kind of FUNCTION_KINDS) {
                 expect(one.functions[kind].index === two.functions[kind].index, `${kind}: __index.js of ${ONE.name} and ${TWO.name}`).to.equal(true);
             }
-            expect(one.functions.update.index).to.not.equal(one.functions.restore.index);
+            expect(new Set(FUNCTION_KINDS.map((kind) => one.functions[kind].index)).size).to.equal(FUNCTION_KINDS.length);
         });
 
         it("no account id, parameter name, ARN or name from the configuration", () => {
@@ -298,7 +298,7 @@ describe("the functions' archives, as Pulumi would upload them", function () {
             }
         });
 
-        it("the environment carries all the functions need: parameter names, source account, engines, pipeline parameter", () => {
+        it("the environment carries all the functions need: parameter names, source account, engines, pipeline parameter, state machine", () => {
             const prefix = ONE.parameterPrefix;
             const expected: RefreshSettings = {
                 instanceName: ONE.name,
@@ -306,6 +306,8 @@ describe("the functions' archives, as Pulumi would upload them", function () {
                 copyIdentifierPrefix: ONE.copyIdentifierPrefix,
                 pipelineParameter: `${prefix}main_cicd_name`,
                 whenCopyNotReady: "fail",
+                maintenanceWindowMinutes: 240,
+                copyRecheckMinutes: 10,
                 engines: [
                     {
                         engine: "aurora", latestParameter: `${prefix}aurora_latest_snapshot_id`, currentParameter: `${prefix}aurora_current_snapshot_id`,
@@ -317,11 +319,17 @@ describe("the functions' archives, as Pulumi would upload them", function () {
                     },
                 ],
             };
-            for (const kind of FUNCTION_KINDS) {
+            for (const kind of ["update", "restore"] as const) {
                 const { resourceName, environment } = one.functions[kind];
                 expect(Object.keys(environment), resourceName).to.deep.equal([SETTINGS_ENVIRONMENT_VARIABLE]);
                 expect(readSettings(environment), resourceName).to.deep.equal(expected);
             }
+            const starterEnvironment = one.functions.starter.environment;
+            expect(Object.keys(starterEnvironment)).to.deep.equal([SETTINGS_ENVIRONMENT_VARIABLE]);
+            expect(readStarterSettings(starterEnvironment)).to.deep.equal({
+                instanceName: ONE.name,
+                stateMachineArn: `arn:aws:states:eu-west-1:${ONE.callerAccountId}:stateMachine:${ONE.name}-refresh-cycle`,
+            });
             // Every name the functions will read is a parameter this stack creates.
             const named = [expected.pipelineParameter, ...expected.engines.flatMap((engine) => [engine.latestParameter, engine.currentParameter])];
             expect(named.sort()).to.deep.equal(parameterNamesOf(one).sort());
@@ -337,7 +345,7 @@ describe("the functions' archives, as Pulumi would upload them", function () {
         before(() => {
             workspace = mkdtempSync(join(realpathSync(tmpdir()), "snapshot-refresh-archive-"));
             if (`${workspace}${sep}`.startsWith(`${REPO_ROOT}${sep}`)) throw new Error(`${workspace} is inside the repo: it would see the repo's node_modules`);
-            const archives = { update: join(workspace, "update"), restore: join(workspace, "restore") };
+            const archives = { update: join(workspace, "update"), restore: join(workspace, "restore"), starter: join(workspace, "starter") };
             for (const kind of FUNCTION_KINDS) writeArchive(one.functions[kind].entries, archives[kind]);
             runtime = buildRuntimeModules(join(workspace, "runtime", "node_modules"));
             const input: LambdaArchiveChildInput = {
@@ -358,7 +366,7 @@ describe("the functions' archives, as Pulumi would upload them", function () {
             if (workspace !== undefined) rmSync(workspace, { recursive: true, force: true });
         });
 
-        it("passes the entry-point scenarios, on a scheduled event and on {}, seeing only the archive and the runtime's packages", async () => {
+        it("passes the entry-point scenarios, on the state machine's input and on {}, seeing only the archive and the runtime's packages", async () => {
             const run = await sharedModules;
             expect(run.report, run.output).to.not.equal(undefined);
             const report = run.report!;
@@ -367,14 +375,15 @@ describe("the functions' archives, as Pulumi would upload them", function () {
             expect(run.status, run.output).to.equal(0);
             expect(report.stats.pending).to.equal(0);
             expect(report.stats.passes).to.equal(report.stats.tests);
-            // 8 entry-point scenarios today, plus the child's own 5 checks; more scenarios only raise it.
-            expect(report.stats.passes).to.be.at.least(13);
+            // 11 entry-point scenarios today, plus the child's own 5 checks; more scenarios only raise it.
+            expect(report.stats.passes).to.be.at.least(16);
             const passed = report.passes.map((test) => test.fullTitle);
             for (const title of [
-                "db-update-latest-snapshot-id runs a normal update for an empty event, as `aws lambda invoke` sends it",
-                "db-update-latest-snapshot-id runs on the firing of a cycle day",
+                "db-update-latest-snapshot-id runs now for an empty event, as `aws lambda invoke` sends it",
+                "db-update-latest-snapshot-id runs for the state machine's input, naming the cycle on its log line",
                 "db-restore-from-snapshot restores now for an empty event and starts the pipeline once",
-                "db-restore-from-snapshot waits on the window's first attempt while the newest copy is still in progress",
+                "db-restore-from-snapshot while the newest copy is still in progress tells the cycle when to check again, within its maintenance window",
+                "the refresh cycle starter starts the cycle's execution, named after its date, on a firing of a cycle day",
                 "with nothing but the environment Pulumi deployed update: follows the deployed source account, parameter names, copy prefix and instance name",
                 "with nothing but the environment Pulumi deployed restore: reads the deployed pipeline parameter and starts the pipeline it names",
                 "what the archives' code loaded the harness's AWS SDK clients: aws-sdk-client-mock stubs the very classes the archives use",
@@ -391,9 +400,9 @@ describe("the functions' archives, as Pulumi would upload them", function () {
             const passed = run.report!.passes.map((test) => test.fullTitle);
             expect(run.status, run.output).to.not.equal(0);
             expect(failed.some((title) => title.endsWith("aws-sdk-client-mock stubs the very classes the archives use")), failed.join("\n")).to.equal(true);
-            expect(failed.some((title) => title.endsWith("runs a normal update for an empty event, as `aws lambda invoke` sends it")), failed.join("\n")).to.equal(true);
-            // The archive itself loaded and ran: only what depends on the mocks failed.
-            expect(passed.some((title) => title.endsWith("does nothing at all on a scheduled firing outside a cycle")), passed.join("\n")).to.equal(true);
+            expect(failed.some((title) => title.endsWith("runs now for an empty event, as `aws lambda invoke` sends it")), failed.join("\n")).to.equal(true);
+            // The archives themselves loaded and ran: only what depends on the mocks failed.
+            expect(passed.some((title) => title.endsWith("starts nothing on a firing outside a cycle, and logs one line saying when the next cycle is")), passed.join("\n")).to.equal(true);
         });
     });
 });

@@ -40,7 +40,7 @@ describe("the component used as a library by another project", function () {
     after(() => rmSync(workspace, { recursive: true, force: true }));
 
     it("carries the package's build besides the serialized module, and nothing else", () => {
-        expect(Object.keys(archives).sort()).to.deep.equal(["library-restore", "library-update"]);
+        expect(Object.keys(archives).sort()).to.deep.equal(["library-restore", "library-starter", "library-update"]);
         for (const files of Object.values(archives)) {
             expect(files).to.include("__index.js");
             expect(files).to.include("node_modules/snapshot-refresh/dist/handlers/lambda.js");
@@ -51,30 +51,31 @@ describe("the component used as a library by another project", function () {
 
     it("loads where only the archive and the runtime's SDK can be seen, and runs", () => {
         const runtime = buildRuntimeModules(join(workspace, "runtime"));
-        const archive = join(workspace, "archives", "library-update");
+        const archive = (kind: string) => join(workspace, "archives", `library-${kind}`);
+        // Every archive loads; the starter runs a firing outside a cycle, which needs no AWS call.
         const script = `
-            const { handler } = require(${JSON.stringify(join(archive, "__index.js"))});
-            const gate = { kind: "update", timezone: "UTC", everyDays: 14, anchorDate: "1970-01-04", localTime: "02:00",
-                updateTime: "02:00", dayOffset: 0, windowMinutes: 0, recheckMinutes: 0 };
+            const loadedArchives = ["update", "restore", "starter"].map((kind) => require(${JSON.stringify(archive("KIND"))}.replace("KIND", kind) + "/__index.js"));
+            const gate = { timezone: "UTC", everyDays: 14, anchorDate: "1970-01-04", localTime: "02:00" };
             const context = { invokedFunctionArn: "arn:aws:lambda:eu-west-1:111111111111:function:f", functionName: "f", awsRequestId: "r" };
             console.info = () => {};
-            handler({ scheduledTime: "2026-01-11T02:00:00Z", gate }, context).then((result) => {
+            loadedArchives[2].handler({ scheduledTime: "2026-01-11T02:00:00Z", gate }, context).then((result) => {
                 const loaded = Object.keys(require.cache).filter((file) =>
-                    !file.startsWith(${JSON.stringify(archive)}) && !${JSON.stringify(runtime.packageDirectories)}.some((directory) => file.startsWith(directory)));
-                console.log(JSON.stringify({ result, loaded }));
+                    !file.startsWith(${JSON.stringify(join(workspace, "archives"))}) && !${JSON.stringify(runtime.packageDirectories)}.some((directory) => file.startsWith(directory)));
+                console.log(JSON.stringify({ handlers: loadedArchives.map((loaded) => typeof loaded.handler), result, loaded }));
             });`;
-        const settings = {
-            instanceName: "library", sourceAccountId: "222222222222", copyIdentifierPrefix: "library-", pipelineParameter: "main_cicd_name",
-            whenCopyNotReady: "fail",
-            engines: [{ engine: "aurora", latestParameter: "aurora_latest_snapshot_id", currentParameter: "aurora_current_snapshot_id", sourceClusters: [], copy: false, keepCopies: 2 }],
-        };
+        const settings = { instanceName: "library", stateMachineArn: "arn:aws:states:eu-west-1:111111111111:stateMachine:library-refresh-cycle" };
         const output = run(process.execPath, ["-e", script], workspace, {
             NODE_PATH: runtime.directory,
             AWS_REGION: "eu-west-1",
             SNAPSHOT_REFRESH_SETTINGS: JSON.stringify(settings),
         }, true);
-        const { result, loaded } = JSON.parse(output.trim().split("\n").pop()!) as { result: unknown; loaded: string[] };
-        expect(result).to.deep.equal({ outcome: "skipped", reason: "2026-01-11 is not a cycle week: 1 week after the last cycle on 2026-01-04" });
+        const { handlers, result, loaded } = JSON.parse(output.trim().split("\n").pop()!) as { handlers: string[]; result: unknown; loaded: string[] };
+        expect(handlers).to.deep.equal(["function", "function", "function"]);
+        expect(result).to.deep.equal({
+            outcome: "not-a-cycle",
+            reason: "2026-01-11 is not a cycle week: 1 week after the last cycle on 2026-01-04",
+            nextCycle: "2026-01-18 02:00 UTC",
+        });
         expect(loaded, "every module came from the archive or the runtime").to.deep.equal([]);
     });
 });

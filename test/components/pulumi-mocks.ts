@@ -12,16 +12,20 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     ignoreChanges: string[];
     parent?: pulumi.Resource;
+    /** Earlier identities of the resource, as its options name them. */
+    aliases: pulumi.Input<pulumi.URN | pulumi.Alias>[];
 }
 
-const ARN_SERVICES: Record<string, (name: string) => string> = {
-    "aws:ssm/parameter:Parameter": (name) => `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/${name.replace(/^\//, "")}`,
-    "aws:sqs/queue:Queue": (name) => `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${name}`,
-    "aws:cloudwatch/logGroup:LogGroup": (name) => `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:${name}`,
-    "aws:iam/role:Role": (name) => `arn:aws:iam::${ACCOUNT_ID}:role/${name}`,
-    "aws:lambda/function:Function": (name) => `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`,
-    "aws:scheduler/scheduleGroup:ScheduleGroup": (name) => `arn:aws:scheduler:${REGION}:${ACCOUNT_ID}:schedule-group/${name}`,
-    "aws:scheduler/schedule:Schedule": (name) => `arn:aws:scheduler:${REGION}:${ACCOUNT_ID}:schedule/${name}`,
+/** The ARN AWS gives a resource of each type, by its physical name, in the deploying account. */
+const ARN_SERVICES: Record<string, (name: string, account: string) => string> = {
+    "aws:ssm/parameter:Parameter": (name, account) => `arn:aws:ssm:${REGION}:${account}:parameter/${name.replace(/^\//, "")}`,
+    "aws:sqs/queue:Queue": (name, account) => `arn:aws:sqs:${REGION}:${account}:${name}`,
+    "aws:cloudwatch/logGroup:LogGroup": (name, account) => `arn:aws:logs:${REGION}:${account}:log-group:${name}`,
+    "aws:iam/role:Role": (name, account) => `arn:aws:iam::${account}:role/${name}`,
+    "aws:lambda/function:Function": (name, account) => `arn:aws:lambda:${REGION}:${account}:function:${name}`,
+    "aws:sfn/stateMachine:StateMachine": (name, account) => `arn:aws:states:${REGION}:${account}:stateMachine:${name}`,
+    "aws:scheduler/scheduleGroup:ScheduleGroup": (name, account) => `arn:aws:scheduler:${REGION}:${account}:schedule-group/${name}`,
+    "aws:scheduler/schedule:Schedule": (name, account) => `arn:aws:scheduler:${REGION}:${account}:schedule/${name}`,
 };
 
 /**
@@ -32,15 +36,15 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     resources: RecordedResource[] = [];
     /** The account the deployment's credentials belong to. */
     callerAccountId = ACCOUNT_ID;
-    private readonly options = new Map<string, { ignoreChanges: string[]; parent?: pulumi.Resource }>();
+    private readonly options = new Map<string, { ignoreChanges: string[]; parent?: pulumi.Resource; aliases: pulumi.Input<pulumi.URN | pulumi.Alias>[] }>();
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         // Physical names as Pulumi's auto-naming would make them: the logical name plus a suffix.
         const physicalName = typeof args.inputs.name === "string" ? args.inputs.name : `${args.name}-1a2b3c4`;
-        const options = this.options.get(`${args.type}::${args.name}`) ?? { ignoreChanges: [] };
+        const options = this.options.get(`${args.type}::${args.name}`) ?? { ignoreChanges: [], aliases: [] };
         this.resources.push({ type: args.type, name: args.name, inputs: unwrapSecrets(args.inputs) as Record<string, unknown>, ...options });
-        const arn = ARN_SERVICES[args.type]?.(physicalName);
-        const url = args.type === "aws:sqs/queue:Queue" ? `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${physicalName}` : undefined;
+        const arn = ARN_SERVICES[args.type]?.(physicalName, this.callerAccountId);
+        const url = args.type === "aws:sqs/queue:Queue" ? `https://sqs.${REGION}.amazonaws.com/${this.callerAccountId}/${physicalName}` : undefined;
         return { id: `${args.name}-id`, state: { ...args.inputs, name: physicalName, ...(arn ? { arn } : {}), ...(url ? { url } : {}) } };
     }
 
@@ -62,7 +66,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
      * child is created with even under mocks.
      */
     readonly recordOptions: pulumi.ResourceTransformation = ({ type, name, opts }) => {
-        this.options.set(`${type}::${name}`, { ignoreChanges: opts.ignoreChanges ?? [], parent: opts.parent });
+        this.options.set(`${type}::${name}`, { ignoreChanges: opts.ignoreChanges ?? [], parent: opts.parent, aliases: opts.aliases ?? [] });
         return undefined;
     };
 

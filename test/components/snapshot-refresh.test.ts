@@ -16,6 +16,8 @@ const BOTH_ENGINES: SnapshotRefreshArgs = {
 
 const FUNCTION = "aws:lambda/function:Function";
 const SCHEDULE = "aws:scheduler/schedule:Schedule";
+const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
+const FUNCTION_RECIPE = "snapshot-refresh:index:LambdaFunction";
 
 interface PolicyStatement {
     Sid?: string;
@@ -25,10 +27,14 @@ interface PolicyStatement {
     Condition?: Record<string, Record<string, string>>;
 }
 
+function arnOfFunction(name: string): string {
+    return `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`;
+}
+
 async function build(name: string, args: SnapshotRefreshArgs) {
     const refresh = new component.SnapshotRefresh(name, args, { transformations: [mocks.recordOptions] });
-    // The schedules are the last resources to resolve: they wait for both functions' code to be serialized.
-    await Promise.all([refresh.updateScheduleName, refresh.restoreScheduleName, refresh.deadLetterQueueUrl].map(valueOf));
+    // The schedule is the last resource to resolve: it waits for the functions' code to be serialized.
+    await Promise.all([refresh.scheduleName, refresh.stateMachineArn, refresh.deadLetterQueueUrl].map(valueOf));
     await mocks.settle();
     return refresh;
 }
@@ -67,34 +73,58 @@ describe("SnapshotRefresh", function () {
             refresh = await build("acc", BOTH_ENGINES);
         });
 
-        it("creates exactly these resources, each a child of the component", () => {
+        it("creates exactly these resources: each function with its role, policy and log group under its own child component", async () => {
             const created = mocks.resources.map((resource) => `${resource.type} ${resource.name}`).sort();
             expect(created).to.deep.equal([
+                "aws:cloudwatch/logGroup:LogGroup acc-refresh-cycle-logs",
                 "aws:cloudwatch/logGroup:LogGroup acc-restore-logs",
+                "aws:cloudwatch/logGroup:LogGroup acc-starter-logs",
                 "aws:cloudwatch/logGroup:LogGroup acc-update-logs",
+                "aws:iam/role:Role acc-refresh-cycle-role",
                 "aws:iam/role:Role acc-restore-role",
                 "aws:iam/role:Role acc-scheduler-role",
+                "aws:iam/role:Role acc-starter-role",
                 "aws:iam/role:Role acc-update-role",
+                "aws:iam/rolePolicy:RolePolicy acc-refresh-cycle-policy",
                 "aws:iam/rolePolicy:RolePolicy acc-restore-policy",
                 "aws:iam/rolePolicy:RolePolicy acc-scheduler-policy",
+                "aws:iam/rolePolicy:RolePolicy acc-starter-policy",
                 "aws:iam/rolePolicy:RolePolicy acc-update-policy",
                 "aws:lambda/function:Function acc-restore",
+                "aws:lambda/function:Function acc-starter",
                 "aws:lambda/function:Function acc-update",
-                "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig acc-restore-async",
-                "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig acc-update-async",
-                "aws:scheduler/schedule:Schedule acc-restore",
-                "aws:scheduler/schedule:Schedule acc-update",
+                "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig acc-starter-async",
+                "aws:scheduler/schedule:Schedule acc-cycle",
                 "aws:scheduler/scheduleGroup:ScheduleGroup acc-schedules",
+                "aws:sfn/stateMachine:StateMachine acc-refresh-cycle",
                 "aws:sqs/queue:Queue acc-dead-letters",
                 "aws:ssm/parameter:Parameter acc-aurora-current",
                 "aws:ssm/parameter:Parameter acc-aurora-latest",
                 "aws:ssm/parameter:Parameter acc-documentdb-current",
                 "aws:ssm/parameter:Parameter acc-documentdb-latest",
                 "aws:ssm/parameter:Parameter acc-pipeline",
+                "snapshot-refresh:index:LambdaFunction acc-restore",
+                "snapshot-refresh:index:LambdaFunction acc-starter",
+                "snapshot-refresh:index:LambdaFunction acc-update",
                 "snapshot-refresh:index:SnapshotRefresh acc",
             ]);
             for (const child of mocks.resources.filter((resource) => resource.name !== "acc")) {
-                expect(child.parent === refresh, `${child.name} is a child of the component`).to.equal(true);
+                const recipe = /^(acc-(?:update|restore|starter))(?:-logs|-role|-policy|-async)?$/.exec(child.name);
+                const parentUrn = await valueOf(child.parent!.urn);
+                if (recipe !== null && child.type !== FUNCTION_RECIPE) {
+                    expect(parentUrn, `${child.type} ${child.name}`).to.match(new RegExp(`\\$${FUNCTION_RECIPE}::${recipe[1]}$`));
+                } else {
+                    expect(child.parent === refresh, `${child.type} ${child.name} is a child of the component`).to.equal(true);
+                }
+            }
+        });
+
+        it("keeps the update's and the restore's role, policy and log group where an earlier version created them", () => {
+            // Before the function recipe existed they were the component's own children: the alias stops
+            // `pulumi up` from replacing them, which for the log group's fixed name would fail.
+            for (const name of ["acc-update-logs", "acc-update-role", "acc-update-policy", "acc-restore-logs"]) {
+                const aliases = mocks.named(name).aliases as { parent?: unknown }[];
+                expect(aliases.map((alias) => alias.parent === refresh), name).to.deep.equal([true]);
             }
         });
 
@@ -116,16 +146,24 @@ describe("SnapshotRefresh", function () {
             expect(byName.main_cicd_name.ignoreChanges, "the pipeline name follows the config").to.deep.equal([]);
         });
 
-        it("runs both functions on nodejs22.x, one at a time, with their own roles, JSON logs and settings", () => {
-            for (const [kind, label] of [["update", "db-update-latest-snapshot-id"], ["restore", "db-restore-from-snapshot"]]) {
+        it("runs the functions on nodejs22.x, one at a time, with their own roles, names, JSON logs and settings", () => {
+            const functions = [
+                ["update", "acc-db-update-latest-snapshot-id", "/snapshot-refresh/acc/db-update-latest-snapshot-id", 300],
+                ["restore", "acc-db-restore-from-snapshot", "/snapshot-refresh/acc/db-restore-from-snapshot", 300],
+                ["starter", "acc-start-refresh-cycle", "/snapshot-refresh/acc/start-refresh-cycle", 60],
+            ] as const;
+            for (const [kind, functionName, logGroup, timeout] of functions) {
                 const lambda = mocks.named(`acc-${kind}`, FUNCTION);
-                expect(lambda.inputs.runtime).to.equal("nodejs22.x");
-                expect(lambda.inputs.handler).to.equal("__index.handler");
-                expect(lambda.inputs.reservedConcurrentExecutions).to.equal(1);
-                expect(lambda.inputs.timeout).to.equal(300);
-                expect(lambda.inputs.memorySize).to.equal(256);
-                expect(lambda.inputs.role).to.equal(`arn:aws:iam::${ACCOUNT_ID}:role/acc-${kind}-role-1a2b3c4`);
-                expect(lambda.inputs.loggingConfig).to.deep.include({ logFormat: "JSON", logGroup: `/snapshot-refresh/acc/${label}` });
+                expect(lambda.inputs).to.deep.include({
+                    name: functionName,
+                    runtime: "nodejs22.x",
+                    handler: "__index.handler",
+                    reservedConcurrentExecutions: 1,
+                    timeout,
+                    memorySize: 256,
+                    role: `arn:aws:iam::${ACCOUNT_ID}:role/acc-${kind}-role-1a2b3c4`,
+                });
+                expect(lambda.inputs.loggingConfig).to.deep.include({ logFormat: "JSON", logGroup });
                 expect(mocks.named(`acc-${kind}-logs`).inputs.retentionInDays).to.equal(90);
             }
             expect(settingsOf(mocks.named("acc-update", FUNCTION))).to.deep.equal({
@@ -134,6 +172,8 @@ describe("SnapshotRefresh", function () {
                 copyIdentifierPrefix: "acc-",
                 pipelineParameter: "main_cicd_name",
                 whenCopyNotReady: "fail",
+                maintenanceWindowMinutes: 240,
+                copyRecheckMinutes: 10,
                 engines: [
                     {
                         engine: "aurora", latestParameter: "aurora_latest_snapshot_id", currentParameter: "aurora_current_snapshot_id",
@@ -146,6 +186,51 @@ describe("SnapshotRefresh", function () {
                 ],
             });
             expect(settingsOf(mocks.named("acc-restore", FUNCTION))).to.deep.equal(settingsOf(mocks.named("acc-update", FUNCTION)));
+            expect(settingsOf(mocks.named("acc-starter", FUNCTION))).to.deep.equal({
+                instanceName: "acc",
+                stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:acc-refresh-cycle`,
+            });
+        });
+
+        it("deploys the refresh cycle as a STANDARD state machine running exactly the two functions, logging everything", () => {
+            const machine = mocks.named("acc-refresh-cycle", STATE_MACHINE).inputs;
+            expect(machine).to.deep.include({ name: "acc-refresh-cycle", type: "STANDARD", roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/acc-refresh-cycle-role-1a2b3c4` });
+            expect(machine.loggingConfiguration).to.deep.equal({
+                level: "ALL",
+                includeExecutionData: true,
+                logDestination: `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/aws/vendedlogs/states/snapshot-refresh/acc/refresh-cycle:*`,
+            });
+            const definition = JSON.parse(machine.definition as string) as { States: Record<string, { Resource?: string }>; TimeoutSeconds: number };
+            const resources = Object.values(definition.States).flatMap((state) => (state.Resource === undefined ? [] : [state.Resource]));
+            expect(resources).to.deep.equal([arnOfFunction("acc-db-update-latest-snapshot-id"), arnOfFunction("acc-db-restore-from-snapshot")]);
+            expect(definition.TimeoutSeconds, "the maintenance window and two hours").to.equal((240 + 120) * 60);
+
+            const trust = JSON.parse(mocks.named("acc-refresh-cycle-role").inputs.assumeRolePolicy as string);
+            expect(trust.Statement).to.deep.equal([{
+                Effect: "Allow",
+                Principal: { Service: "states.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
+                    ArnLike: { "aws:SourceArn": `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:acc-refresh-cycle` },
+                },
+            }]);
+            const statements = policyOf(mocks.named("acc-refresh-cycle-policy"));
+            expect(statement(statements, "InvokeRefreshFunctions")).to.deep.include({
+                Action: ["lambda:InvokeFunction"],
+                Resource: [arnOfFunction("acc-db-update-latest-snapshot-id"), arnOfFunction("acc-db-restore-from-snapshot")],
+            });
+            expect(statement(statements, "DeliverExecutionLogs").Resource).to.equal("*");
+            expect(statements.map((granted) => granted.Sid)).to.deep.equal(["InvokeRefreshFunctions", "DeliverExecutionLogs"]);
+        });
+
+        it("lets the starter start executions of that one state machine, and nothing else but its logs and the dead-letter queue", () => {
+            const statements = policyOf(mocks.named("acc-starter-policy"));
+            expect(statements.map((granted) => [granted.Sid, granted.Action, granted.Resource])).to.deep.equal([
+                ["StartRefreshCycles", ["states:StartExecution"], [`arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:acc-refresh-cycle`]],
+                ["WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/snapshot-refresh/acc/start-refresh-cycle:*`]],
+                ["ReportFailedRuns", ["sqs:SendMessage"], [`arn:aws:sqs:${REGION}:${ACCOUNT_ID}:acc-dead-letters-1a2b3c4`]],
+            ]);
         });
 
         it("attaches no managed policy and grants no wildcard action", () => {
@@ -155,10 +240,8 @@ describe("SnapshotRefresh", function () {
                 for (const granted of policyOf(policy)) {
                     for (const action of listOf(granted.Action)) expect(action, `${policy.name} ${granted.Sid}`).to.match(/^[a-z0-9-]+:[A-Za-z]+$/);
                     const resources = listOf(granted.Resource);
-                    if (resources.includes("*")) {
-                        expect(granted.Sid, policy.name).to.equal("ListClusterSnapshots");
-                        expect(granted.Action).to.deep.equal(["rds:DescribeDBClusterSnapshots"]);
-                    }
+                    // The two places AWS allows no narrower resource.
+                    if (resources.includes("*")) expect(`${policy.name} ${granted.Sid}`).to.be.oneOf(["acc-update-policy ListClusterSnapshots", "acc-restore-policy ListClusterSnapshots", "acc-refresh-cycle-policy DeliverExecutionLogs"]);
                 }
             }
         });
@@ -193,7 +276,7 @@ describe("SnapshotRefresh", function () {
             expect(statements.some((granted) => listOf(granted.Action).some((action) => action.startsWith("codepipeline:")))).to.equal(false);
         });
 
-        it("lets the restore promote snapshots, start only the configured pipeline and copy, but never delete", () => {
+        it("lets the restore promote snapshots, start and list only the configured pipeline and copy, but never delete", () => {
             const statements = policyOf(mocks.named("acc-restore-policy"));
             expect(statement(statements, "ReadParameters").Resource).to.include(`arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/main_cicd_name`);
             expect(listOf(statement(statements, "PromoteSnapshots").Resource)).to.have.length(4);
@@ -206,47 +289,42 @@ describe("SnapshotRefresh", function () {
             expect(statements.some((granted) => listOf(granted.Action).some((action) => /Delete/.test(action)))).to.equal(false);
         });
 
-        it("lets only this account's Scheduler invoke exactly the two functions", async () => {
+        it("lets only this account's Scheduler invoke exactly the starter", () => {
             const trust = JSON.parse(mocks.named("acc-scheduler-role").inputs.assumeRolePolicy as string);
             expect(trust.Statement[0]).to.deep.include({
                 Principal: { Service: "scheduler.amazonaws.com" },
                 Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } },
             });
             const statements = policyOf(mocks.named("acc-scheduler-policy"));
-            expect(statement(statements, "InvokeRefreshFunctions").Resource).to.deep.equal([
-                `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:acc-update-1a2b3c4`,
-                `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:acc-restore-1a2b3c4`,
-            ]);
+            expect(statement(statements, "InvokeCycleStarter").Resource).to.deep.equal([arnOfFunction("acc-start-refresh-cycle")]);
             expect(statement(statements, "ReportFailedInvocations").Resource).to.deep.equal([
                 `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:acc-dead-letters-1a2b3c4`,
             ]);
         });
 
-        it("schedules the update and, two hours later, the restore window, in the stack's timezone", () => {
-            const updateSchedule = mocks.named("acc-update", SCHEDULE).inputs;
-            const restoreSchedule = mocks.named("acc-restore", SCHEDULE).inputs;
-            expect(updateSchedule).to.deep.include({ scheduleExpression: "cron(0 2,3 ? * SUN *)", scheduleExpressionTimezone: "UTC", state: "ENABLED" });
-            expect(restoreSchedule).to.deep.include({ scheduleExpression: "cron(0/15 4-5 ? * SUN *)", scheduleExpressionTimezone: "UTC" });
-            const target = updateSchedule.target as Record<string, unknown>;
-            expect(target.arn).to.equal(`arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:acc-update-1a2b3c4`);
+        it("has one schedule, which sends the cycle gate to the starter in the stack's timezone", () => {
+            const schedules = mocks.ofType(SCHEDULE);
+            expect(schedules.map((schedule) => schedule.name)).to.deep.equal(["acc-cycle"]);
+            const schedule = schedules[0].inputs;
+            expect(schedule).to.deep.include({ scheduleExpression: "cron(0 2,3 ? * SUN *)", scheduleExpressionTimezone: "UTC", state: "ENABLED" });
+            const target = schedule.target as Record<string, unknown>;
+            expect(target.arn).to.equal(arnOfFunction("acc-start-refresh-cycle"));
             expect(target.roleArn).to.equal(`arn:aws:iam::${ACCOUNT_ID}:role/acc-scheduler-role-1a2b3c4`);
             expect(target.deadLetterConfig).to.deep.equal({ arn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:acc-dead-letters-1a2b3c4` });
             expect(target.retryPolicy).to.deep.equal({ maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 });
-            expect((restoreSchedule.target as Record<string, unknown>).retryPolicy).to.deep.equal({ maximumRetryAttempts: 3, maximumEventAgeInSeconds: 900 });
-            const payload = JSON.parse(target.input as string);
-            expect(payload.scheduledTime).to.equal("<aws.scheduler.scheduled-time>");
-            expect(payload.gate).to.deep.include({ kind: "update", timezone: "UTC", everyDays: 14, localTime: "02:00" });
-            const restorePayload = JSON.parse((restoreSchedule.target as Record<string, unknown>).input as string);
-            expect(restorePayload.gate).to.deep.include({ kind: "restore", localTime: "04:00", windowMinutes: 120, recheckMinutes: 15 });
+            expect(JSON.parse(target.input as string)).to.deep.equal({
+                scheduledTime: "<aws.scheduler.scheduled-time>",
+                gate: { timezone: "UTC", everyDays: 14, anchorDate: "1970-01-04", localTime: "02:00" },
+            });
         });
 
-        it("sends failed asynchronous runs to the dead-letter queue", () => {
-            expect(mocks.named("acc-update-async").inputs).to.deep.include({
+        it("sends the starter's failed asynchronous runs to the dead-letter queue; the refresh functions are invoked synchronously", () => {
+            expect(mocks.named("acc-starter-async").inputs).to.deep.include({
                 maximumRetryAttempts: 2,
                 maximumEventAgeInSeconds: 3600,
                 destinationConfig: { onFailure: { destination: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:acc-dead-letters-1a2b3c4` } },
             });
-            expect(mocks.named("acc-restore-async").inputs.maximumRetryAttempts).to.equal(0);
+            expect(mocks.ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")).to.have.length(1);
             expect(mocks.named("acc-dead-letters").inputs).to.deep.include({ messageRetentionSeconds: 1_209_600, sqsManagedSseEnabled: true });
         });
     });
@@ -258,10 +336,11 @@ describe("SnapshotRefresh", function () {
             documentdb: { latest: "/refresh/documentdb_latest_snapshot_id", current: "/refresh/documentdb_current_snapshot_id" },
         });
         expect(refresh.pipelineParameterName).to.equal("/refresh/main_cicd_name");
-        expect(await valueOf(refresh.updateFunctionName)).to.equal("out-update-1a2b3c4");
-        expect(await valueOf(refresh.restoreFunctionArn)).to.equal(`arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:out-restore-1a2b3c4`);
-        expect(await valueOf(refresh.updateScheduleName)).to.equal("out-update-1a2b3c4");
-        expect(await valueOf(refresh.restoreScheduleName)).to.equal("out-restore-1a2b3c4");
+        expect(await valueOf(refresh.updateFunctionName)).to.equal("out-db-update-latest-snapshot-id");
+        expect(await valueOf(refresh.restoreFunctionArn)).to.equal(arnOfFunction("out-db-restore-from-snapshot"));
+        expect(await valueOf(refresh.stateMachineName)).to.equal("out-refresh-cycle");
+        expect(await valueOf(refresh.stateMachineArn)).to.equal(`arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:out-refresh-cycle`);
+        expect(await valueOf(refresh.scheduleName)).to.equal("out-cycle-1a2b3c4");
         expect(await valueOf(refresh.deadLetterQueueUrl)).to.match(/^https:\/\/sqs\./);
         expect(refresh.schedule).to.contain("every 2 weeks");
         const parameterArns = mocks.ofType("aws:ssm/parameter:Parameter").map((parameter) => parameter.inputs.name);
@@ -275,8 +354,32 @@ describe("SnapshotRefresh", function () {
         ]);
         const statements = policyOf(mocks.named("aurora-only-update-policy"));
         expect(statements.map((granted) => granted.Sid)).to.deep.equal([
-            "ReadSnapshotParameters", "RecordLatestSnapshot", "ListClusterSnapshots", "WriteOwnLogs", "ReportFailedRuns",
+            "ReadSnapshotParameters", "RecordLatestSnapshot", "ListClusterSnapshots", "WriteOwnLogs",
         ]);
+    });
+
+    it("restores documentdb straight from the shared snapshot when told not to copy: no copy, tag, delete or KMS permission", async () => {
+        await build("direct", { sourceAccountId: SOURCE_ACCOUNT_ID, pipelineName: "p", engines: [{ engine: "documentdb", copy: false }] });
+        expect(settingsOf(mocks.named("direct-update", FUNCTION)).engines[0]).to.include({ engine: "documentdb", copy: false });
+        for (const policy of ["direct-update-policy", "direct-restore-policy"]) {
+            const actions = policyOf(mocks.named(policy)).flatMap((granted) => listOf(granted.Action));
+            expect(actions.filter((action) => /Copy|Tag|Delete|^kms:/.test(action)), policy).to.deep.equal([]);
+        }
+    });
+
+    it("keeps function and state machine names within AWS's limits and apart for long instance names", async () => {
+        const long = "acceptance-refresh-for-the-payments-team-europe";
+        await build(long, { ...BOTH_ENGINES, parameterPrefix: "/long/" });
+        await build(`${long}-2`, { ...BOTH_ENGINES, parameterPrefix: "/long2/" });
+        const functionNames = mocks.ofType(FUNCTION).map((lambda) => lambda.inputs.name as string);
+        expect(functionNames).to.have.length(6);
+        expect(new Set(functionNames).size).to.equal(6);
+        for (const name of functionNames) {
+            expect(name.length, name).to.be.at.most(64);
+            expect(name).to.match(/^acceptance-refresh-for-the-[a-z-]*[0-9a-f]{6}-(db-update-latest-snapshot-id|db-restore-from-snapshot|start-refresh-cycle)$/);
+        }
+        const machineNames = mocks.ofType(STATE_MACHINE).map((machine) => machine.inputs.name as string);
+        expect(machineNames).to.deep.equal([`${long}-refresh-cycle`, `${long}-2-refresh-cycle`]);
     });
 
     it("keeps two instances apart: no physical name is shared", async () => {
@@ -295,10 +398,15 @@ describe("SnapshotRefresh", function () {
         ]);
     });
 
-    it("reads the cadence and timezone into the schedules", async () => {
-        await build("tz", { ...BOTH_ENGINES, cadence: "every week on saturday at 23:30", timezone: "Europe/Amsterdam", restoreDelayMinutes: 60 });
-        const schedules = Object.fromEntries(mocks.ofType("aws:scheduler/schedule:Schedule").map((schedule) => [schedule.name, schedule.inputs]));
-        expect(schedules["tz-update"]).to.deep.include({ scheduleExpression: "cron(30 23,0 ? * SAT,SUN *)", scheduleExpressionTimezone: "Europe/Amsterdam" });
-        expect(schedules["tz-restore"].scheduleExpressionTimezone).to.equal("Europe/Amsterdam");
+    it("reads the cadence, timezone and maintenance window into the schedule, the settings and the state machine", async () => {
+        await build("tz", { ...BOTH_ENGINES, cadence: "every week on saturday at 23:30", timezone: "Europe/Amsterdam", maintenanceWindowMinutes: 90, copyRecheckMinutes: 5 });
+        expect(mocks.named("tz-cycle", SCHEDULE).inputs).to.deep.include({ scheduleExpression: "cron(30 23,0 ? * SAT,SUN *)", scheduleExpressionTimezone: "Europe/Amsterdam" });
+        expect(settingsOf(mocks.named("tz-restore", FUNCTION))).to.include({ maintenanceWindowMinutes: 90, copyRecheckMinutes: 5 });
+        expect(JSON.parse(mocks.named("tz-refresh-cycle", STATE_MACHINE).inputs.definition as string).TimeoutSeconds).to.equal((90 + 120) * 60);
+    });
+
+    it("starts every firing of a raw cron(...) cadence as a cycle: no gate in the payload", async () => {
+        await build("raw", { ...BOTH_ENGINES, cadence: "cron(0 3 ? * SAT *)" });
+        expect(JSON.parse((mocks.named("raw-cycle", SCHEDULE).inputs.target as { input: string }).input)).to.deep.equal({ scheduledTime: "<aws.scheduler.scheduled-time>" });
     });
 });

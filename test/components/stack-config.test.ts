@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
+import { SnapshotRefreshArgs } from "../../components/args";
 import { ConfigError } from "../../components/config-error";
 import { mocks, SOURCE_ACCOUNT_ID, valueOf } from "./pulumi-mocks";
 
@@ -55,11 +56,13 @@ describe("stack configuration", function () {
             pipelineName: "acceptance-main",
             cadence: "every 2 weeks on sunday at 02:00 starting 2026-12-06",
             timezone: "Europe/Amsterdam",
-            restoreDelayMinutes: 120,
+            maintenanceWindowMinutes: 240,
+            copyRecheckMinutes: 10,
             whenCopyNotReady: "fail",
         });
         const refresh = new component.SnapshotRefresh("snapshot-refresh", args);
-        expect(await valueOf(refresh.restoreScheduleName)).to.be.a("string");
+        expect(await valueOf(refresh.scheduleName)).to.be.a("string");
+        expect(await valueOf(refresh.stateMachineName)).to.equal("snapshot-refresh-refresh-cycle");
         expect(refresh.schedule).to.contain("Europe/Amsterdam");
     });
 
@@ -78,12 +81,18 @@ describe("stack configuration", function () {
         { case: "a repeated engine", config: { "snapshot-refresh:engines": '["aurora",{"engine":"aurora","copy":true}]' }, key: "snapshot-refresh:engines[1]", mentions: ["repeats the engine aurora"] },
         { case: "an unknown engine option", config: { "snapshot-refresh:engines": '[{"engine":"documentdb","kmsKey":"x"}]' }, key: "snapshot-refresh:engines[0].kmsKey", mentions: ["kmsKeyArn"] },
         { case: "a KMS alias instead of a key ARN", config: { "snapshot-refresh:engines": '[{"engine":"documentdb","kmsKeyArn":"alias/acc"}]' }, key: "snapshot-refresh:engines[0].kmsKeyArn", mentions: ['"alias/acc"'] },
-        { case: "documentdb without copies", config: { "snapshot-refresh:engines": '[{"engine":"documentdb","copy":false}]' }, key: "snapshot-refresh:engines[0].copy", mentions: ["cannot restore from a shared snapshot"] },
+        { case: "a copy flag that is not a boolean", config: { "snapshot-refresh:engines": '[{"engine":"documentdb","copy":"no"}]' }, key: "snapshot-refresh:engines[0].copy", mentions: ["true or false"] },
         { case: "keepCopies of zero", config: { "snapshot-refresh:engines": '[{"engine":"documentdb","keepCopies":0}]' }, key: "snapshot-refresh:engines[0].keepCopies", mentions: ["1 to 20"] },
         { case: "a cadence it cannot read", config: { "snapshot-refresh:cadence": "every fortnight" }, key: "snapshot-refresh:cadence", mentions: ['"every fortnight"'] },
-        { case: "an invalid cron expression", config: { "snapshot-refresh:cadence": "cron(0 2 * * SUN *)", "snapshot-refresh:restoreCadence": "cron(0 4 ? * SUN *)" }, key: "snapshot-refresh:cadence", mentions: ["cron(0 2 * * SUN *)"] },
+        { case: "an invalid cron expression", config: { "snapshot-refresh:cadence": "cron(0 2 * * SUN *)" }, key: "snapshot-refresh:cadence", mentions: ["cron(0 2 * * SUN *)"] },
         { case: "an invalid timezone", config: { "snapshot-refresh:timezone": "Mars/Olympus_Mons" }, key: "snapshot-refresh:timezone", mentions: ['"Mars/Olympus_Mons"', "Europe/Amsterdam"] },
-        { case: "a restore delay that is not a number", config: { "snapshot-refresh:restoreDelayMinutes": "two hours" }, key: "snapshot-refresh:restoreDelayMinutes", mentions: ['"two hours"'] },
+        { case: "a maintenance window that is not a number", config: { "snapshot-refresh:maintenanceWindowMinutes": "four hours" }, key: "snapshot-refresh:maintenanceWindowMinutes", mentions: ['"four hours"', "0 to 1440"] },
+        { case: "a maintenance window as long as a daily cycle", config: { "snapshot-refresh:cadence": "daily at 02:00", "snapshot-refresh:maintenanceWindowMinutes": "1440" }, key: "snapshot-refresh:maintenanceWindowMinutes", mentions: ["0 to 1439", "before the next cycle"] },
+        { case: "a copy recheck of zero minutes", config: { "snapshot-refresh:copyRecheckMinutes": "0" }, key: "snapshot-refresh:copyRecheckMinutes", mentions: ["1 to 60"] },
+        { case: "the removed restoreDelayMinutes", config: { "snapshot-refresh:restoreDelayMinutes": "90" }, key: "snapshot-refresh:restoreDelayMinutes", mentions: ["no longer a setting", "as soon as every engine's data is ready", "Example: snapshot-refresh:maintenanceWindowMinutes: 210"] },
+        { case: "the removed restoreWindowMinutes", config: { "snapshot-refresh:restoreWindowMinutes": "180" }, key: "snapshot-refresh:restoreWindowMinutes", mentions: ["replaced by maintenanceWindowMinutes", "Example: snapshot-refresh:maintenanceWindowMinutes: 300"] },
+        { case: "the removed restoreRecheckMinutes", config: { "snapshot-refresh:restoreRecheckMinutes": "15" }, key: "snapshot-refresh:restoreRecheckMinutes", mentions: ["replaced by copyRecheckMinutes", "Example: snapshot-refresh:copyRecheckMinutes: 15"] },
+        { case: "the removed restoreCadence", config: { "snapshot-refresh:cadence": "cron(0 2 ? * SUN *)", "snapshot-refresh:restoreCadence": "cron(0 4 ? * SUN *)" }, key: "snapshot-refresh:restoreCadence", mentions: ["whole refresh cycle", "Example: pulumi config rm snapshot-refresh:restoreCadence"] },
         { case: "an invalid parameter prefix", config: { "snapshot-refresh:parameterPrefix": "aws/refresh/" }, key: "snapshot-refresh:parameterPrefix", mentions: ["/snapshot-refresh/"] },
         { case: "an unknown whenCopyNotReady policy", config: { "snapshot-refresh:whenCopyNotReady": "wait" }, key: "snapshot-refresh:whenCopyNotReady", mentions: ["restore-available"] },
         { case: "a log retention CloudWatch does not offer", config: { "snapshot-refresh:logRetentionDays": "42" }, key: "snapshot-refresh:logRetentionDays", mentions: ["42", "90"] },
@@ -110,6 +119,9 @@ describe("stack configuration", function () {
             "copyIdentifierPrefix",
             '"Prod_"',
         );
+        // A program written for an earlier version (plain JavaScript, or a cast) hears what replaced its argument.
+        const upgraded = { sourceAccountId: SOURCE_ACCOUNT_ID, pipelineName: "p", engines: ["aurora"], restoreWindowMinutes: 120 } as SnapshotRefreshArgs;
+        expectConfigError(() => new component.SnapshotRefresh("lib", upgraded), "restoreWindowMinutes", "Example: maintenanceWindowMinutes: 240");
         await mocks.settle();
         expect(mocks.resources).to.have.length(0);
     });

@@ -1,9 +1,10 @@
 import { CopyDBClusterSnapshotCommand } from "@aws-sdk/client-docdb";
 import { StartPipelineExecutionCommand } from "@aws-sdk/client-codepipeline";
+import { ExecutionAlreadyExists, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { expect } from "chai";
-import { CycleGate } from "../../handlers/cycle";
-import { InvocationEvent, LambdaContext } from "../../handlers/lambda";
-import { SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
+import { CycleGate } from "../../handlers/cycle-gate";
+import { LambdaContext } from "../../handlers/lambda";
+import { SETTINGS_ENVIRONMENT_VARIABLE, StarterSettings } from "../../handlers/settings";
 import {
     arnOf,
     AwsMocks,
@@ -24,19 +25,18 @@ import {
 } from "./support";
 
 /** A Lambda handler as `CallbackFunction` exports it. */
-export type Handler = (event: InvocationEvent, context: LambdaContext) => Promise<unknown>;
+export type Handler = (event: never, context: LambdaContext) => Promise<unknown>;
 
 export interface HandlerFactories {
     update: () => Handler;
     restore: () => Handler;
+    starter: () => Handler;
 }
 
 /** Every 2 weeks on Sunday at 02:00 UTC, as the component plans it: 2024-05-12 is a cycle day, 2024-05-05 is not. */
-const UPDATE_GATE: CycleGate = {
-    kind: "update", timezone: "UTC", everyDays: 14, anchorDate: "1970-01-04", localTime: "02:00", updateTime: "02:00",
-    dayOffset: 0, windowMinutes: 0, recheckMinutes: 0,
-};
-const RESTORE_GATE: CycleGate = { ...UPDATE_GATE, kind: "restore", localTime: "04:00", windowMinutes: 120, recheckMinutes: 15 };
+const GATE: CycleGate = { timezone: "UTC", everyDays: 14, anchorDate: "1970-01-04", localTime: "02:00" };
+const STATE_MACHINE_ARN = `arn:aws:states:eu-west-1:${TARGET_ACCOUNT}:stateMachine:snapshot-refresh-refresh-cycle`;
+const STARTER_SETTINGS: StarterSettings = { instanceName: "snapshot-refresh", stateMachineArn: STATE_MACHINE_ARN };
 
 const aurora = sharedSnapshot({ name: "orders-2024-05-11", createdAt: "2024-05-11T03:00:00Z" });
 const documentDb = sharedSnapshot({ name: "catalog-2024-05-11", engine: "documentdb", createdAt: "2024-05-11T03:00:00Z" });
@@ -49,15 +49,24 @@ function contextIn(account: string): LambdaContext {
     };
 }
 
+/** What the refresh cycle's state machine passes its Task states: the execution's name and start. */
+function cycleInput(startedAt: Date) {
+    return { cycle: { name: "cycle-2024-05-12", startedAt: startedAt.toISOString() } };
+}
+
 /**
  * What the functions do when Lambda invokes them: the same scenarios run against the handlers as written and
- * against the code Pulumi serializes for upload, so the two cannot drift apart.
+ * against the archives Pulumi builds for upload, so the two cannot drift apart.
  */
 export function describeHandlerScenarios(factories: HandlerFactories): void {
     let aws: AwsMocks;
     /** What the functions handed the console: in Lambda, their log. */
     let logLines: Record<string, unknown>[];
     const consoleMethods = { info: console.info, warn: console.warn, error: console.error };
+    const invoke = (factory: () => Handler, event: unknown, account = TARGET_ACCOUNT) => factory()(event as never, contextIn(account));
+    const noAwsCalls = () => {
+        for (const mock of [aws.rds, aws.docdb, aws.ssm, aws.codePipeline, aws.sfn]) expect(mock.calls()).to.have.length(0);
+    };
     beforeEach(() => {
         aws = mockAws();
         process.env[SETTINGS_ENVIRONMENT_VARIABLE] = JSON.stringify(refreshSettings());
@@ -77,13 +86,15 @@ export function describeHandlerScenarios(factories: HandlerFactories): void {
     });
 
     describe("db-update-latest-snapshot-id", () => {
-        it("runs a normal update for an empty event, as `aws lambda invoke` sends it", async () => {
+        beforeEach(() => {
             serveAuroraSnapshots(aws, { shared: [[aurora]] });
             serveDocumentDbSnapshots(aws, { shared: [[documentDb]], manual: [[]] });
             aws.docdb.on(CopyDBClusterSnapshotCommand).resolves({ DBClusterSnapshot: copyOf(documentDb, "documentdb", "copying") });
             serveParameters(aws);
+        });
 
-            const result = await factories.update()({}, contextIn(TARGET_ACCOUNT));
+        it("runs now for an empty event, as `aws lambda invoke` sends it", async () => {
+            const result = await invoke(factories.update, {});
 
             expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.auroraLatest, arnOf(aurora)]]);
             expect(aws.docdb.commandCalls(CopyDBClusterSnapshotCommand).map((call) => call.args[0].input.TargetDBClusterSnapshotIdentifier))
@@ -94,31 +105,27 @@ export function describeHandlerScenarios(factories: HandlerFactories): void {
             ]);
         });
 
-        it("does nothing at all on a scheduled firing outside a cycle", async () => {
-            const result = await factories.update()({ scheduledTime: "2024-05-05T02:00:00Z", gate: UPDATE_GATE }, contextIn(TARGET_ACCOUNT));
+        it("runs for the state machine's input, naming the cycle on its log line", async () => {
+            await invoke(factories.update, cycleInput(new Date()));
 
-            expect(result).to.deep.include({ outcome: "skipped" });
-            expect(logLines).to.have.length(1);
-            expect(logLines[0].reason).to.equal("2024-05-05 is not a cycle week: 1 week after the last cycle on 2024-04-28");
-            for (const mock of [aws.rds, aws.docdb, aws.ssm, aws.codePipeline]) expect(mock.calls()).to.have.length(0);
+            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.auroraLatest, arnOf(aurora)]]);
+            expect(logLines.map((line) => [line.event, line.cycle])).to.deep.equal([["update summary", "cycle-2024-05-12"]]);
         });
 
-        it("runs on the firing of a cycle day", async () => {
-            serveAuroraSnapshots(aws, { shared: [[aurora]] });
-            serveDocumentDbSnapshots(aws, { shared: [[documentDb]], manual: [[copyOf(documentDb, "documentdb")]] });
-            serveParameters(aws);
+        it("refuses any other input before touching AWS, listing the accepted forms", async () => {
+            const error = await rejectionOf(invoke(factories.update, { runNow: true }));
 
-            await factories.update()({ scheduledTime: "2024-05-12T02:00:00Z", gate: UPDATE_GATE }, contextIn(TARGET_ACCOUNT));
-
-            expect(parameterWrites(aws)).to.deep.equal([
-                [PARAMETER.auroraLatest, arnOf(aurora)],
-                [PARAMETER.documentDbLatest, arnOf(copyOf(documentDb, "documentdb"))],
-            ]);
+            expect(error.name).to.equal("InvalidRequestError");
+            expect(error.message).to.equal(
+                'db-update-latest-snapshot-id cannot run {"runNow":true}: "runNow" is not a field it knows. It accepts {} (run now, outside any cycle) ' +
+                'or {"cycle": {"name": "<execution name>", "startedAt": "<ISO 8601 time>"}} (what the refresh cycle\'s state machine passes).',
+            );
+            noAwsCalls();
         });
 
         it("fails with what to do when the function was not deployed with its settings", async () => {
             delete process.env[SETTINGS_ENVIRONMENT_VARIABLE];
-            const error = await rejectionOf(factories.update()({}, contextIn(TARGET_ACCOUNT)));
+            const error = await rejectionOf(invoke(factories.update, {}));
             expect(error.message).to.contain(`${SETTINGS_ENVIRONMENT_VARIABLE} is not set`).and.to.contain("pulumi up");
         });
     });
@@ -131,7 +138,7 @@ export function describeHandlerScenarios(factories: HandlerFactories): void {
             serveParameters(aws, { [PARAMETER.auroraLatest]: arnOf(aurora), [PARAMETER.documentDbLatest]: arnOf(copy) });
             servePipeline(aws, { startedExecutionId: "execution-7" });
 
-            const result = await factories.restore()({}, contextIn(TARGET_ACCOUNT));
+            const result = await invoke(factories.restore, {});
 
             expect(result).to.deep.include({ outcome: "restored", executionId: "execution-7" });
             expect(parameterWrites(aws)).to.deep.equal([
@@ -142,38 +149,76 @@ export function describeHandlerScenarios(factories: HandlerFactories): void {
         });
 
         it("refuses to run in the source account, reading the account from the invoked function's ARN", async () => {
-            const error = await rejectionOf(factories.restore()({}, contextIn(SOURCE_ACCOUNT)));
+            const error = await rejectionOf(invoke(factories.restore, {}, SOURCE_ACCOUNT));
 
             expect(error.name).to.equal("SourceAccountRefusedError");
-            for (const mock of [aws.rds, aws.docdb, aws.ssm, aws.codePipeline]) expect(mock.calls()).to.have.length(0);
+            noAwsCalls();
         });
 
-        it("waits on the window's first attempt while the newest copy is still in progress", async () => {
-            serveAuroraSnapshots(aws, { shared: [[aurora]] });
-            serveDocumentDbSnapshots(aws, { shared: [[documentDb]], manual: [[copyOf(documentDb, "documentdb", "copying")]] });
-            serveParameters(aws, { [PARAMETER.auroraLatest]: arnOf(aurora) });
-            servePipeline(aws);
+        describe("while the newest copy is still in progress", () => {
+            beforeEach(() => {
+                serveAuroraSnapshots(aws, { shared: [[aurora]] });
+                serveDocumentDbSnapshots(aws, { shared: [[documentDb]], manual: [[copyOf(documentDb, "documentdb", "copying")]] });
+                serveParameters(aws, { [PARAMETER.auroraLatest]: arnOf(aurora) });
+                servePipeline(aws);
+            });
 
-            const result = await factories.restore()({ scheduledTime: "2024-05-12T04:00:00Z", gate: RESTORE_GATE }, contextIn(TARGET_ACCOUNT));
+            it("tells the cycle when to check again, within its maintenance window", async () => {
+                const startedAt = new Date(Date.now() - 5 * 60_000);
+                const before = Date.now();
 
-            expect(result).to.deep.include({ outcome: "waiting" });
-            expect(parameterWrites(aws)).to.deep.equal([]);
-            expect(aws.codePipeline.commandCalls(StartPipelineExecutionCommand)).to.have.length(0);
+                const result = await invoke(factories.restore, cycleInput(startedAt)) as { outcome: string; nextCheckAt: string };
+
+                expect(result.outcome).to.equal("waiting");
+                // copyRecheckMinutes (10) after this check.
+                expect(Date.parse(result.nextCheckAt) - before).to.be.within(10 * 60_000 - 1_000, 10 * 60_000 + 5_000);
+                expect(parameterWrites(aws)).to.deep.equal([]);
+            });
+
+            it("decides at once when invoked by hand, since nothing will check again", async () => {
+                const error = await rejectionOf(invoke(factories.restore, {}));
+
+                expect(error.name).to.equal("CopyNotReadyError");
+                expect(parameterWrites(aws)).to.deep.equal([]);
+            });
+        });
+    });
+
+    describe("the refresh cycle starter", () => {
+        beforeEach(() => {
+            process.env[SETTINGS_ENVIRONMENT_VARIABLE] = JSON.stringify(STARTER_SETTINGS);
         });
 
-        it("gives up on the window's last attempt and changes nothing", async () => {
-            serveAuroraSnapshots(aws, { shared: [[aurora]] });
-            serveDocumentDbSnapshots(aws, { shared: [[documentDb]], manual: [[copyOf(documentDb, "documentdb", "copying")]] });
-            serveParameters(aws, { [PARAMETER.auroraLatest]: arnOf(aurora) });
-            servePipeline(aws);
+        it("starts the cycle's execution, named after its date, on a firing of a cycle day", async () => {
+            aws.sfn.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN}:cycle-2024-05-12`, startDate: new Date() });
 
-            const error = await rejectionOf(
-                factories.restore()({ scheduledTime: "2024-05-12T05:45:00Z", gate: RESTORE_GATE }, contextIn(TARGET_ACCOUNT)),
-            );
+            const result = await invoke(factories.starter, { scheduledTime: "2024-05-12T02:00:00Z", gate: GATE });
 
-            expect(error.name).to.equal("CopyNotReadyError");
-            expect(error.message).to.contain("still in progress when the restore window ended");
-            expect(parameterWrites(aws)).to.deep.equal([]);
+            expect(aws.sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input)).to.deep.equal([
+                { stateMachineArn: STATE_MACHINE_ARN, name: "cycle-2024-05-12", input: "{}" },
+            ]);
+            expect(result).to.deep.include({ outcome: "started", cycle: "cycle-2024-05-12" });
+            expect(logLines.map((line) => [line.level, line.event, line.function])).to.deep.equal([["INFO", "refresh cycle", "start-refresh-cycle"]]);
+        });
+
+        it("starts nothing on a firing outside a cycle, and logs one line saying when the next cycle is", async () => {
+            const result = await invoke(factories.starter, { scheduledTime: "2024-05-05T02:00:00Z", gate: GATE });
+
+            expect(result).to.deep.equal({
+                outcome: "not-a-cycle",
+                reason: "2024-05-05 is not a cycle week: 1 week after the last cycle on 2024-04-28",
+                nextCycle: "2024-05-12 02:00 UTC",
+            });
+            expect(logLines.map((line) => line.event)).to.deep.equal(["not a refresh cycle"]);
+            noAwsCalls();
+        });
+
+        it("starts no second execution when the firing comes again: the name is taken", async () => {
+            aws.sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: "Execution Already Exists: 'cycle-2024-05-12'", $metadata: { httpStatusCode: 400 } }));
+
+            const result = await invoke(factories.starter, { scheduledTime: "2024-05-12T02:00:00Z", gate: GATE });
+
+            expect(result).to.deep.include({ outcome: "already-started", cycle: "cycle-2024-05-12" });
         });
     });
 }

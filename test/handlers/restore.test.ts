@@ -1,10 +1,12 @@
 import {
+    CodePipelineServiceException,
     ConcurrentPipelineExecutionsLimitExceededException,
     ListPipelineExecutionsCommand,
     PipelineNotFoundException,
     StartPipelineExecutionCommand,
 } from "@aws-sdk/client-codepipeline";
 import { CopyDBClusterSnapshotCommand, SnapshotQuotaExceededFault } from "@aws-sdk/client-docdb";
+import { DescribeDBClusterSnapshotsCommand, RDSServiceException } from "@aws-sdk/client-rds";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
 import { restoreFromLatest, RestoreInvocation, RestoreSummary } from "../../handlers/restore";
@@ -15,6 +17,8 @@ import {
     AwsMocks,
     copyOf,
     CYCLE_START,
+    documentDbSettings,
+    finalCheck,
     identifierOf,
     mockAws,
     PARAMETER,
@@ -36,7 +40,6 @@ import {
     SnapshotRecord,
     SOURCE_ACCOUNT,
     TARGET_ACCOUNT,
-    WINDOW_START,
 } from "./support";
 
 const auroraOld = sharedSnapshot({ name: "orders-2024-05-01", createdAt: "2024-05-01T03:00:00Z" });
@@ -51,6 +54,7 @@ const olderCopy = copyOf(documentDbOlder, "documentdb");
 const oldCopy = copyOf(documentDbOld, "documentdb");
 const newCopy = copyOf(documentDbNew, "documentdb");
 const newCopyInProgress = copyOf(documentDbNew, "documentdb", "copying");
+const newCopyFailed = copyOf(documentDbNew, "documentdb", "failed");
 
 /** What the update left behind before the newest DocumentDB copy finished; the last restore used the older copies. */
 const PARAMETERS_BEFORE_NEW_COPY = {
@@ -59,6 +63,12 @@ const PARAMETERS_BEFORE_NEW_COPY = {
     [PARAMETER.documentDbLatest]: arnOf(oldCopy),
     [PARAMETER.documentDbCurrent]: arnOf(olderCopy),
 };
+
+/** An AWS answer that was a refusal (4xx) or a failure on AWS's side (5xx), as the SDK reports it. */
+function serviceError<T extends Error>(error: T, httpStatusCode: number): T {
+    (error as { $metadata?: object }).$metadata = { httpStatusCode };
+    return error;
+}
 
 describe("restoreFromLatest", () => {
     let aws: AwsMocks;
@@ -72,6 +82,11 @@ describe("restoreFromLatest", () => {
     const run = (settings: RefreshSettings = refreshSettings(), invocation: RestoreInvocation = restoreInvocation()) =>
         restoreFromLatest(settings, invocation, restoreDependencies(logger.log));
     const pipelineStarts = () => aws.codePipeline.commandCalls(StartPipelineExecutionCommand).map((call) => call.args[0].input);
+    const copyStarts = () => aws.docdb.commandCalls(CopyDBClusterSnapshotCommand).map((call) => call.args[0].input);
+    const expectNothingChanged = () => {
+        expect(aws.ssm.commandCalls(PutParameterCommand), "parameter writes").to.have.length(0);
+        expect(pipelineStarts(), "pipeline starts").to.deep.equal([]);
+    };
 
     /** Production shares both engines' snapshots; the newest DocumentDB copy is in `newestCopy`'s state, or gone. */
     function serveSnapshots(newestCopy: SnapshotRecord | "missing"): void {
@@ -107,6 +122,7 @@ describe("restoreFromLatest", () => {
         expect(starts[0].clientRequestToken).to.match(/^snapshot-refresh-[0-9a-f]{40}$/);
         const expected: RestoreSummary = {
             outcome: "restored",
+            cycle: "cycle-2024-05-06",
             pipelineName: PIPELINE_NAME,
             executionId: "execution-42",
             engines: [
@@ -119,15 +135,46 @@ describe("restoreFromLatest", () => {
         expect(logger.only("restore summary").summary).to.deep.equal(JSON.parse(JSON.stringify(expected)));
     });
 
-    it("restores what latest names again when nothing of its source clusters is shared, with a warning", async () => {
-        serveAuroraSnapshots(aws, { shared: [[auroraNew, auroraOld]] });
-        serveParameters(aws, { [PARAMETER.auroraLatest]: arnOf(auroraNew), [PARAMETER.auroraCurrent]: arnOf(auroraOld) });
+    it("restores what latest names again when production shares nothing of the engine, with a warning", async () => {
+        serveDocumentDbSnapshots(aws, { shared: [[]], manual: [[newCopy, oldCopy]] });
+        serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(newCopy), [PARAMETER.documentDbCurrent]: arnOf(oldCopy) });
         servePipeline(aws);
 
-        const summary = await run(refreshSettings({ engines: [auroraSettings({ sourceClusters: ["billing"] })] }));
+        const summary = await run(refreshSettings({ engines: [documentDbSettings()] }));
 
-        expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.auroraCurrent, arnOf(auroraNew)]]);
-        expect(summary.engines[0].warning).to.equal(`no aurora snapshot is shared by the source account; restoring ${arnOf(auroraNew)} again`);
+        expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.documentDbCurrent, arnOf(newCopy)]]);
+        expect(summary.engines[0].warning).to.equal(`no documentdb snapshot is shared by the source account; restoring ${arnOf(newCopy)} again`);
+    });
+
+    describe("clusters no longer followed (sourceClusters changed)", () => {
+        const catalogNew = sharedSnapshot({ name: "catalog-v2-2024-05-05", engine: "documentdb", cluster: "catalog-v2", createdAt: "2024-05-05T03:00:00Z" });
+        const catalogNewCopy = copyOf(catalogNew, "documentdb", "copying");
+        const followingCatalogV2 = (whenCopyNotReady: RefreshSettings["whenCopyNotReady"]) =>
+            refreshSettings({ whenCopyNotReady, engines: [documentDbSettings({ sourceClusters: ["catalog-v2"] })] });
+
+        it("never restores what latest names when its cluster is no longer followed", async () => {
+            serveAuroraSnapshots(aws, { shared: [[auroraNew, auroraOld]] });
+            serveParameters(aws, { [PARAMETER.auroraLatest]: arnOf(auroraNew), [PARAMETER.auroraCurrent]: arnOf(auroraOld) });
+            servePipeline(aws);
+
+            const error = await rejectionOf(run(refreshSettings({ engines: [auroraSettings({ sourceClusters: ["billing"] })] })));
+
+            expect(error.name).to.equal("LatestSnapshotUnusableError");
+            expect(error.message).to.include(`${PARAMETER.auroraLatest} names ${arnOf(auroraNew)}, which is of cluster orders, which sourceClusters no longer follows`);
+            expectNothingChanged();
+        });
+
+        it("never falls back to a copy of a cluster no longer followed", async () => {
+            serveDocumentDbSnapshots(aws, { shared: [[catalogNew, documentDbOld]], manual: [[catalogNewCopy, oldCopy]] });
+            serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(oldCopy), [PARAMETER.documentDbCurrent]: arnOf(oldCopy) });
+            servePipeline(aws);
+
+            const error = await rejectionOf(run(followingCatalogV2("restore-available"), finalCheck()));
+
+            expect(error.name).to.equal("CopyNotReadyError");
+            expect(error.message).to.include(`the copy ${identifierOf(catalogNewCopy)} of the cycle's newest shared snapshot ${arnOf(catalogNew)} is copying`);
+            expectNothingChanged();
+        });
     });
 
     describe("a copy still in progress", () => {
@@ -137,31 +184,36 @@ describe("restoreFromLatest", () => {
             servePipeline(aws);
         });
 
-        it("waits for it when a later attempt will come, writing nothing and starting nothing", async () => {
+        it("waits for it while the maintenance window lasts, writing nothing, and says when to check again", async () => {
             const summary = await run();
 
-            expect(summary.outcome).to.equal("waiting");
+            expect(summary).to.deep.include({ outcome: "waiting", nextCheckAt: "2024-05-06T04:15:00.000Z" });
             expect(summary.executionId).to.equal(undefined);
             expect(summary.engines[1].waitingFor).to.equal(identifierOf(newCopyInProgress));
-            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
-            expect(pipelineStarts()).to.deep.equal([]);
+            expectNothingChanged();
         });
 
-        it("fails with CopyNotReadyError on the last attempt under the fail policy, writing nothing", async () => {
-            const error = await rejectionOf(run(refreshSettings({ whenCopyNotReady: "fail" }), restoreInvocation({ lastAttempt: true })));
+        it("checks again at the end of the window at the latest", async () => {
+            const summary = await run(refreshSettings(), restoreInvocation({ now: new Date("2024-05-06T07:55:00Z") }));
+
+            expect(summary).to.deep.include({ outcome: "waiting", nextCheckAt: "2024-05-06T08:00:00.000Z" });
+        });
+
+        it("fails with CopyNotReadyError once the window is over, under the fail policy, writing nothing", async () => {
+            const error = await rejectionOf(run(refreshSettings({ whenCopyNotReady: "fail" }), finalCheck()));
 
             expect(error.name).to.equal("CopyNotReadyError");
             expect(error.message).to.equal(
                 "nothing was restored and no parameter was changed: documentdb: the copy " +
-                `${identifierOf(newCopyInProgress)} was still in progress when the restore window ended. ` +
+                `${identifierOf(newCopyInProgress)} of the cycle's newest shared snapshot ${arnOf(documentDbNew)} is copying, ` +
+                "and the maintenance window ended at 2024-05-06T08:00:00.000Z. " +
                 "To restore the newest available older copy instead, set whenCopyNotReady to restore-available.",
             );
-            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
-            expect(pipelineStarts()).to.deep.equal([]);
+            expectNothingChanged();
         });
 
-        it("restores the newest available older copy on the last attempt under restore-available, with a warning", async () => {
-            const summary = await run(refreshSettings({ whenCopyNotReady: "restore-available" }), restoreInvocation({ lastAttempt: true }));
+        it("restores the newest available older copy once the window is over, under restore-available, with a warning", async () => {
+            const summary = await run(refreshSettings({ whenCopyNotReady: "restore-available" }), finalCheck());
 
             expect(summary.outcome).to.equal("restored");
             expect(parameterWrites(aws)).to.deep.equal([
@@ -170,10 +222,64 @@ describe("restoreFromLatest", () => {
             ]);
             expect(summary.engines[1].restoredFrom).to.equal(arnOf(oldCopy));
             expect(summary.engines[1].warning).to.equal(
-                `the copy ${identifierOf(newCopyInProgress)} was still in progress when the restore window ended; ` +
-                `restoring the older ${arnOf(oldCopy)} (whenCopyNotReady: restore-available)`,
+                `the copy ${identifierOf(newCopyInProgress)} of the cycle's newest shared snapshot ${arnOf(documentDbNew)} is copying, ` +
+                `and the maintenance window ended at 2024-05-06T08:00:00.000Z; restoring the older ${arnOf(oldCopy)} (whenCopyNotReady: restore-available)`,
             );
             expect(pipelineStarts()).to.have.length(1);
+        });
+
+        it("under restore-available, still waits while the window lasts: the fallback is only for when waiting is over", async () => {
+            const summary = await run(refreshSettings({ whenCopyNotReady: "restore-available" }));
+
+            expect(summary.outcome).to.equal("waiting");
+            expectNothingChanged();
+        });
+    });
+
+    describe("throttling or an AWS outage", () => {
+        beforeEach(() => {
+            serveSnapshots(newCopyInProgress);
+            serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
+            servePipeline(aws);
+            aws.rds.on(DescribeDBClusterSnapshotsCommand).rejects(serviceError(new RDSServiceException({ name: "Throttling", $fault: "client", message: "Rate exceeded", $metadata: {} }), 400));
+        });
+
+        it("fails as TransientAwsError, which the cycle retries, and changes nothing", async () => {
+            const error = await rejectionOf(run());
+
+            expect(error.name).to.equal("TransientAwsError");
+            expect(error.message).to.match(/^nothing was restored and no parameter was changed: AWS throttled or could not answer \(Throttling: Rate exceeded; Throttling: Rate exceeded\)\. A refresh cycle retries/);
+            expectNothingChanged();
+        });
+
+        it("never takes the fallback for it, even under restore-available at the end of the window: the state is unknown, not unready", async () => {
+            const error = await rejectionOf(run(refreshSettings({ whenCopyNotReady: "restore-available" }), finalCheck()));
+
+            expect(error.name).to.equal("TransientAwsError");
+            expectNothingChanged();
+        });
+    });
+
+    describe("a copy that failed", () => {
+        beforeEach(() => {
+            serveSnapshots(newCopyFailed);
+            serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
+            servePipeline(aws);
+        });
+
+        it("decides at once, since waiting cannot help: fails under the fail policy, saying who makes it again", async () => {
+            const error = await rejectionOf(run());
+
+            expect(error.name).to.equal("CopyNotReadyError");
+            expect(error.message).to.include(`the copy ${identifierOf(newCopyFailed)} of the cycle's newest shared snapshot ${arnOf(documentDbNew)} ` +
+                "is failed; the next db-update-latest-snapshot-id run deletes it and copies again");
+            expectNothingChanged();
+        });
+
+        it("restores the older copy at once under restore-available", async () => {
+            const summary = await run(refreshSettings({ whenCopyNotReady: "restore-available" }));
+
+            expect(summary.engines[1].restoredFrom).to.equal(arnOf(oldCopy));
         });
     });
 
@@ -214,9 +320,8 @@ describe("restoreFromLatest", () => {
             serveParameters(aws, { ...PARAMETERS_BEFORE_NEW_COPY, [PARAMETER.documentDbLatest]: arnOf(newCopy) });
             servePipeline(aws);
         });
-        const copyStarts = () => aws.docdb.commandCalls(CopyDBClusterSnapshotCommand).map((call) => call.args[0].input);
 
-        it("starts the copy and waits for it while later attempts will come, writing nothing", async () => {
+        it("starts the copy and waits for it while the window lasts, writing nothing", async () => {
             aws.docdb.on(CopyDBClusterSnapshotCommand).resolves({ DBClusterSnapshot: newCopyInProgress });
 
             const summary = await run();
@@ -225,62 +330,70 @@ describe("restoreFromLatest", () => {
             expect(copyStarts().map((input) => [input.SourceDBClusterSnapshotIdentifier, input.TargetDBClusterSnapshotIdentifier]))
                 .to.deep.equal([[arnOf(documentDbNew), identifierOf(newCopy)]]);
             expect(summary.engines[1]).to.deep.include({ waitingFor: identifierOf(newCopy), copyStarted: identifierOf(newCopy) });
-            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
-            expect(pipelineStarts()).to.deep.equal([]);
+            expectNothingChanged();
         });
 
-        it("fails saying why when the copy cannot be started, writing nothing", async () => {
+        it("keeps waiting when the copy cannot start yet (a quota), saying why; the next check tries again", async () => {
             aws.docdb.on(CopyDBClusterSnapshotCommand).rejects(
-                new SnapshotQuotaExceededFault({ message: "Cannot create more than 100 manual snapshots", $metadata: {} }),
+                serviceError(new SnapshotQuotaExceededFault({ message: "Cannot create more than 100 manual snapshots", $metadata: {} }), 400),
             );
 
-            const error = await rejectionOf(run());
+            const summary = await run(refreshSettings({ whenCopyNotReady: "restore-available" }));
 
-            expect(error.name).to.equal("CopyNotReadyError");
-            expect(error.message).to.include(
-                `documentdb: the copy ${identifierOf(newCopy)} of the cycle's newest shared snapshot ${arnOf(documentDbNew)} ` +
-                "does not exist and could not be started: SnapshotQuotaError: cannot copy",
-            );
-            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
-            expect(pipelineStarts()).to.deep.equal([]);
+            expect(summary.outcome).to.equal("waiting");
+            expect(summary.engines[1].copyNotStarted).to.match(/^SnapshotQuotaError: cannot copy .*reached a snapshot quota/);
+            expectNothingChanged();
         });
 
-        it("on the window's last attempt starts nothing, explains what latest names, and writes nothing", async () => {
-            const error = await rejectionOf(run(refreshSettings(), restoreInvocation({ lastAttempt: true })));
+        it("once the window is over starts nothing, explains what latest names, and writes nothing", async () => {
+            const error = await rejectionOf(run(refreshSettings(), finalCheck()));
 
             expect(error.name).to.equal("CopyNotReadyError");
             expect(error.message).to.include(
                 `documentdb: the copy ${identifierOf(newCopy)} of the cycle's newest shared snapshot ${arnOf(documentDbNew)} ` +
-                `does not exist, and no later attempt in this window could wait for one (latest names ${arnOf(newCopy)}, which no longer exists)`,
+                "does not exist, and the maintenance window ended at 2024-05-06T08:00:00.000Z: no later check could wait for a copy started now " +
+                `(latest names ${arnOf(newCopy)}, which no longer exists)`,
             );
             expect(copyStarts()).to.deep.equal([]);
-            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
-            expect(pipelineStarts()).to.deep.equal([]);
+            expectNothingChanged();
         });
     });
 
+    it("decides at once when invoked by hand (its window ends as it starts)", async () => {
+        serveSnapshots(newCopyInProgress);
+        serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
+        servePipeline(aws);
+        const now = new Date("2024-05-06T12:00:00Z");
+
+        const error = await rejectionOf(run(refreshSettings(), { ...restoreInvocation(), cycleName: "manual-1", cycleStartedAt: now, waitUntil: now, now }));
+
+        expect(error.name).to.equal("CopyNotReadyError");
+    });
+
     describe("the pipeline", () => {
-        it("fails with PipelineNotFoundError before writing anything when the pipeline does not exist", async () => {
+        beforeEach(() => {
             serveSnapshots(newCopy);
+        });
+
+        it("fails with PipelineNotFoundError before looking at snapshots or writing anything when the pipeline does not exist", async () => {
             serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
             aws.codePipeline.on(ListPipelineExecutionsCommand).rejects(
-                new PipelineNotFoundException({ message: `The account with id '${TARGET_ACCOUNT}' does not include a pipeline with the name ${PIPELINE_NAME}`, $metadata: {} }),
+                new PipelineNotFoundException({ message: `The account with id '${TARGET_ACCOUNT}' does not include a pipeline with the name ${PIPELINE_NAME}`, $metadata: { httpStatusCode: 400 } }),
             );
 
             const error = await rejectionOf(run());
 
             expect(error.name).to.equal("PipelineNotFoundError");
             expect(error.message).to.include(`pipeline "${PIPELINE_NAME}" (the name the pipeline parameter holds) does not exist`);
-            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
-            expect(pipelineStarts()).to.deep.equal([]);
+            expect(aws.rds.calls()).to.have.length(0);
+            expectNothingChanged();
         });
 
-        it("sets every written parameter back, newest write first, when the pipeline does not start", async () => {
-            serveSnapshots(newCopy);
+        it("sets every written parameter back, newest write first, when CodePipeline refuses the start", async () => {
             const store = serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
             servePipeline(aws);
             aws.codePipeline.on(StartPipelineExecutionCommand).rejects(
-                new ConcurrentPipelineExecutionsLimitExceededException({ message: "too many executions", $metadata: {} }),
+                new ConcurrentPipelineExecutionsLimitExceededException({ message: "too many executions", $metadata: { httpStatusCode: 400 } }),
             );
 
             const error = await rejectionOf(run());
@@ -299,13 +412,14 @@ describe("restoreFromLatest", () => {
                 "ConcurrentPipelineExecutionsLimitExceededException: too many executions " +
                 "(every parameter was set back to its value before the run)",
             );
+            // A refusal is an answer: no need to ask whether it started.
+            expect(aws.codePipeline.commandCalls(ListPipelineExecutionsCommand)).to.have.length(1);
         });
 
         it("keeps the pipeline's error name when the start fails for a known reason", async () => {
-            serveSnapshots(newCopy);
             serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
             servePipeline(aws);
-            aws.codePipeline.on(StartPipelineExecutionCommand).rejects(new PipelineNotFoundException({ message: "deleted meanwhile", $metadata: {} }));
+            aws.codePipeline.on(StartPipelineExecutionCommand).rejects(new PipelineNotFoundException({ message: "deleted meanwhile", $metadata: { httpStatusCode: 400 } }));
 
             const error = await rejectionOf(run());
 
@@ -314,49 +428,55 @@ describe("restoreFromLatest", () => {
             expect(parameterWrites(aws)).to.have.length(6);
         });
 
-        it("does nothing when this function already started the pipeline in this window", async () => {
-            serveSnapshots(newCopy);
-            serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
-            servePipeline(aws, {
-                executions: [[
-                    pipelineExecution("execution-by-someone", new Date(WINDOW_START.getTime() + 1_800_000), { startedBy: "alice" }),
-                    pipelineExecution("execution-of-this-cycle", WINDOW_START, { startedBy: RESTORE_FUNCTION_NAME }),
-                ]],
+        describe("a start whose outcome is unknown (a timeout or a server error after CodePipeline may have accepted it)", () => {
+            const unknownOutcome = () => serviceError(new CodePipelineServiceException({ name: "InternalFailure", $fault: "server", message: "We encountered an internal error", $metadata: {} }), 500);
+
+            it("asks CodePipeline first, and keeps every parameter when the execution did start", async () => {
+                const store = serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
+                servePipeline(aws, { executions: [[pipelineExecution("execution-started-anyway", new Date(), { startedBy: RESTORE_FUNCTION_NAME })]] });
+                aws.codePipeline.on(StartPipelineExecutionCommand).rejects(unknownOutcome());
+
+                const summary = await run();
+
+                expect(summary).to.deep.include({ outcome: "restored", executionId: "execution-started-anyway" });
+                expect(store.get(PARAMETER.documentDbCurrent)).to.equal(arnOf(newCopy));
+                expect(parameterWrites(aws)).to.have.length(3);
+                expect(logger.only("pipeline start answered with an error, but the execution started")).to.deep.include({
+                    level: "WARN", executionId: "execution-started-anyway",
+                });
             });
 
-            const summary = await run();
+            it("sets the parameters back when no execution of this function started since the request", async () => {
+                const store = serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
+                servePipeline(aws, {
+                    executions: [[
+                        pipelineExecution("execution-by-someone", new Date(), { startedBy: "alice" }),
+                        pipelineExecution("execution-by-push", new Date(), { type: "CloudWatchEvent", startedBy: RESTORE_FUNCTION_NAME }),
+                        pipelineExecution("execution-of-last-cycle", new Date(Date.now() - 3_600_000), { startedBy: RESTORE_FUNCTION_NAME }),
+                    ]],
+                });
+                aws.codePipeline.on(StartPipelineExecutionCommand).rejects(unknownOutcome());
 
-            expect(summary.outcome).to.equal("already-restored");
-            expect(summary.executionId).to.equal("execution-of-this-cycle");
-            expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
-            expect(pipelineStarts()).to.deep.equal([]);
-            expect(aws.rds.calls()).to.have.length(0);
-            expect(aws.docdb.calls()).to.have.length(0);
-        });
+                const error = await rejectionOf(run());
 
-        it("does not count executions started by someone else, another way, or before the window", async () => {
-            serveSnapshots(newCopy);
-            serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
-            servePipeline(aws, {
-                executions: [
-                    [
-                        pipelineExecution("execution-by-someone", new Date(WINDOW_START.getTime() + 1_800_000), { startedBy: "alice" }),
-                        pipelineExecution("execution-by-push", new Date(WINDOW_START.getTime() + 600_000), {
-                            type: "CloudWatchEvent",
-                            startedBy: RESTORE_FUNCTION_NAME,
-                        }),
-                    ],
-                    [
-                        pipelineExecution("execution-of-last-cycle", new Date(WINDOW_START.getTime() - 1_000), { startedBy: RESTORE_FUNCTION_NAME }),
-                    ],
-                ],
+                expect(error.name).to.equal("TransientAwsError");
+                expect(error.message).to.include("the pipeline did not start (every parameter was set back to its value before the run)");
+                expect(Object.fromEntries(store)).to.deep.include(PARAMETERS_BEFORE_NEW_COPY);
             });
 
-            const summary = await run();
+            it("leaves the parameters as written, and says what to check, when even that cannot be known", async () => {
+                const store = serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
+                servePipeline(aws);
+                aws.codePipeline.on(StartPipelineExecutionCommand).rejects(unknownOutcome());
+                aws.codePipeline.on(ListPipelineExecutionsCommand, { pipelineName: PIPELINE_NAME, maxResults: 1 }).resolves({ pipelineExecutionSummaries: [] })
+                    .on(ListPipelineExecutionsCommand, { pipelineName: PIPELINE_NAME, maxResults: 25 }).rejects(unknownOutcome());
 
-            expect(summary.outcome).to.equal("restored");
-            expect(summary.executionId).to.equal("execution-1");
-            expect(pipelineStarts()).to.have.length(1);
+                const error = await rejectionOf(run());
+
+                expect(error.name).to.equal("RestoreAbortedError");
+                expect(error.message).to.include("failed without saying whether it started").and.to.include("The parameters were left as written");
+                expect(store.get(PARAMETER.documentDbCurrent)).to.equal(arnOf(newCopy));
+            });
         });
     });
 
@@ -373,9 +493,9 @@ describe("restoreFromLatest", () => {
         }
 
         it("is the same for the same cycle, pipeline and snapshots, and differs for another cycle", async () => {
-            const first = await tokenOf(restoreInvocation({ cycleId: "2024-05-06" }));
-            const retried = await tokenOf(restoreInvocation({ cycleId: "2024-05-06" }));
-            const nextCycle = await tokenOf(restoreInvocation({ cycleId: "2024-05-13" }));
+            const first = await tokenOf(restoreInvocation({ cycleName: "cycle-2024-05-06" }));
+            const retried = await tokenOf(restoreInvocation({ cycleName: "cycle-2024-05-06" }));
+            const nextCycle = await tokenOf(restoreInvocation({ cycleName: "cycle-2024-05-20" }));
 
             expect(retried).to.equal(first);
             expect(nextCycle).not.to.equal(first);

@@ -3,7 +3,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { HttpHandler, HttpRequest, HttpResponse } from "@smithy/core/protocols";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { expect } from "chai";
-import { auroraSnapshotApi } from "../../handlers/cluster-snapshots";
+import { rdsSnapshotApi } from "../../handlers/cluster-snapshots";
 import { ssmParameterStore } from "../../handlers/parameters";
 import { UNSET_SNAPSHOT } from "../../handlers/settings";
 import { updateLatestSnapshots } from "../../handlers/update-latest";
@@ -135,7 +135,7 @@ describe("throttling, retried by the SDK's own retry strategy", () => {
             if (index === 0) return SSM_THROTTLING;
             return ssmOperation(request) === "AmazonSSM.GetParameters" ? ssmUnsetParameters() : jsonResponse(200, { Version: 2, Tier: "Standard" });
         });
-        const aurora = auroraSnapshotApi(new RDSClient(offlineClientConfig(rds, 4)));
+        const aurora = rdsSnapshotApi(new RDSClient(offlineClientConfig(rds, 4)));
         const parameters = ssmParameterStore(new SSMClient(offlineClientConfig(ssm, 4)));
         const logger = recordingLogger();
 
@@ -161,17 +161,18 @@ describe("throttling, retried by the SDK's own retry strategy", () => {
         });
     });
 
-    it("gives up after maxAttempts and fails the engine with the throttling error", async () => {
+    it("gives up after maxAttempts and fails the run as TransientAwsError, for the refresh cycle to retry later", async () => {
         const rds = new ScriptedHttpHandler(() => RDS_THROTTLING);
         const ssm = new ScriptedHttpHandler(ssmUnsetParameters);
-        const aurora = auroraSnapshotApi(new RDSClient(offlineClientConfig(rds, 3)));
+        const aurora = rdsSnapshotApi(new RDSClient(offlineClientConfig(rds, 3)));
         const parameters = ssmParameterStore(new SSMClient(offlineClientConfig(ssm, 3)));
         const logger = recordingLogger();
 
         const error = await rejectionOf(updateLatestSnapshots(settings, { listing: aurora, snapshots: () => aurora, parameters, log: logger.log }));
 
         expect(rds.requests.map(attempt)).to.deep.equal(["attempt=1; max=3", "attempt=2; max=3", "attempt=3; max=3"]);
-        expect(error.message).to.equal("db-update-latest-snapshot-id failed for aurora (Throttling: Rate exceeded)");
+        expect(error.name).to.equal("TransientAwsError");
+        expect(error.message).to.match(/^db-update-latest-snapshot-id failed for aurora: AWS throttled or could not answer \(Throttling: Rate exceeded\)\./);
         expect(ssm.requests.map(ssmOperation)).to.deep.equal(["AmazonSSM.GetParameters"]);
     });
 });

@@ -134,7 +134,7 @@ describe("copyIdentifier and parseCopyIdentifier", () => {
 });
 
 describe("copiesToDelete", () => {
-    function ownCopy(day: number, status = "available"): OwnCopy {
+    function ownCopy(day: number, status = "available", followed = true): OwnCopy {
         const identifier = `${COPY_PREFIX}documentdb-202405${String(day).padStart(2, "0")}t030000-0000000${day}`;
         return {
             snapshot: {
@@ -146,6 +146,7 @@ describe("copiesToDelete", () => {
                 encrypted: false,
             },
             sourceCreatedAt: new Date(`2024-05-${String(day).padStart(2, "0")}T03:00:00Z`),
+            followed,
         };
     }
     const identifiers = (copies: OwnCopy[]) => copies.map((copy) => copy.snapshot.identifier);
@@ -170,6 +171,12 @@ describe("copiesToDelete", () => {
     it("deletes failed copies even when they are the newest", () => {
         const copies = [ownCopy(3, "failed"), ownCopy(2, "incompatible-restore"), ownCopy(1)];
         expect(identifiers(copiesToDelete(copies, 5, []))).to.deep.equal(identifiers([ownCopy(3), ownCopy(2)]));
+    });
+
+    it("counts only copies of followed clusters as kept, and deletes the others unless a parameter names them", () => {
+        const copies = [ownCopy(4, "available", false), ownCopy(3, "available", false), ownCopy(2), ownCopy(1)];
+        const currentNamesOne = ownCopy(3).snapshot.arn;
+        expect(identifiers(copiesToDelete(copies, 2, [currentNamesOne]))).to.deep.equal(identifiers([ownCopy(4)]));
     });
 
     it("deletes nothing when every copy is kept", () => {

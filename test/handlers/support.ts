@@ -28,9 +28,10 @@ import {
     PutParameterCommandOutput,
     SSMClient,
 } from "@aws-sdk/client-ssm";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
-import { auroraSnapshotApi, ClusterSnapshotApi, documentDbSnapshotApi } from "../../handlers/cluster-snapshots";
-import { EngineName } from "../../handlers/engines";
+import { ClusterSnapshotApi, docDbSnapshotApi, rdsSnapshotApi } from "../../handlers/cluster-snapshots";
+import { ENGINES, EngineName } from "../../handlers/engines";
 import { jsonLogger, LogEntry, Logger } from "../../handlers/log";
 import { ssmParameterStore } from "../../handlers/parameters";
 import { codePipelineApi } from "../../handlers/pipelines";
@@ -103,6 +104,8 @@ export function refreshSettings(overrides: Partial<RefreshSettings> = {}): Refre
         pipelineParameter: PARAMETER.pipeline,
         engines: [auroraSettings(), documentDbSettings()],
         whenCopyNotReady: "fail",
+        maintenanceWindowMinutes: 240,
+        copyRecheckMinutes: 10,
         ...overrides,
     };
 }
@@ -153,6 +156,8 @@ export interface OwnSnapshotOptions {
     status?: string;
     createdAt?: string;
     sourceArn?: string;
+    /** The cluster it was taken of; a copy keeps its source's. */
+    cluster?: string;
 }
 
 /** A manual snapshot of this account. */
@@ -160,7 +165,7 @@ export function ownSnapshot(identifier: string, options: OwnSnapshotOptions): Sn
     return {
         DBClusterSnapshotIdentifier: identifier,
         DBClusterSnapshotArn: snapshotArn(TARGET_ACCOUNT, identifier),
-        DBClusterIdentifier: "acceptance",
+        DBClusterIdentifier: options.cluster ?? "acceptance",
         Engine: ENGINE_VALUE[options.engine],
         Status: options.status ?? "available",
         SnapshotCreateTime: options.createdAt === undefined ? undefined : new Date(options.createdAt),
@@ -186,6 +191,7 @@ export function copyOf(source: SnapshotRecord, engine: EngineName, status = "ava
         status,
         createdAt: finished ? new Date(source.SnapshotCreateTime!.getTime() + 3_600_000).toISOString() : undefined,
         sourceArn: source.DBClusterSnapshotArn,
+        cluster: source.DBClusterIdentifier,
     });
 }
 
@@ -216,6 +222,7 @@ export interface AwsMocks {
     docdb: AwsClientStub<DocDBClient>;
     ssm: AwsClientStub<SSMClient>;
     codePipeline: AwsClientStub<CodePipelineClient>;
+    sfn: AwsClientStub<SFNClient>;
     /** What each engine's describe calls serve; both clients list both, as the RDS endpoint does. */
     listings: Partial<Record<EngineName, SnapshotListing>>;
     /** The describe requests each engine's client received, in order. */
@@ -226,7 +233,7 @@ export interface AwsMocks {
 }
 
 /**
- * Replaces `send` of every client of the four kinds until `restore()`: create in `beforeEach`, restore in
+ * Replaces `send` of every client of the five kinds until `restore()`: create in `beforeEach`, restore in
  * `afterEach`, so that no other test file meets a mocked client.
  */
 export function mockAws(): AwsMocks {
@@ -235,6 +242,7 @@ export function mockAws(): AwsMocks {
         docdb: mockClient(DocDBClient),
         ssm: mockClient(SSMClient),
         codePipeline: mockClient(CodePipelineClient),
+        sfn: mockClient(SFNClient),
     };
     const listings: Partial<Record<EngineName, SnapshotListing>> = {};
     const describeRequests: Record<EngineName, DescribeSnapshotsRequest[]> = { aurora: [], documentdb: [] };
@@ -407,9 +415,8 @@ export function pipelineExecution(
 
 /** As the functions wire them: the RDS client lists both engines, each engine copies through its own client. */
 function snapshotApis(): { listing: ClusterSnapshotApi; snapshots: (engine: EngineName) => ClusterSnapshotApi } {
-    const aurora = auroraSnapshotApi(new RDSClient({ region: REGION }));
-    const documentDb = documentDbSnapshotApi(new DocDBClient({ region: REGION }));
-    return { listing: aurora, snapshots: (engine) => (engine === "aurora" ? aurora : documentDb) };
+    const apis = { rds: rdsSnapshotApi(new RDSClient({ region: REGION })), docdb: docDbSnapshotApi(new DocDBClient({ region: REGION })) };
+    return { listing: apis.rds, snapshots: (engine) => apis[ENGINES[engine].client] };
 }
 
 export function updateDependencies(log: Logger): UpdateDependencies {
@@ -461,19 +468,26 @@ export function recordingLogger(): RecordingLogger {
 // ---------------------------------------------------------------------------------------------------------------
 // Restore invocations
 
-export const WINDOW_START = new Date("2024-05-06T05:00:00Z");
 export const CYCLE_START = new Date("2024-05-06T04:00:00Z");
+/** The default maintenance window's end: 240 minutes after the cycle's start. */
+export const WINDOW_END = new Date("2024-05-06T08:00:00Z");
 
+/** A check of the cycle started at CYCLE_START, five minutes in: a copy in progress is waited for. */
 export function restoreInvocation(overrides: Partial<RestoreInvocation> = {}): RestoreInvocation {
     return {
         accountId: TARGET_ACCOUNT,
         functionName: RESTORE_FUNCTION_NAME,
-        cycleId: "2024-05-06",
-        windowStart: WINDOW_START,
-        sharedCreatedBy: CYCLE_START,
-        lastAttempt: false,
+        cycleName: "cycle-2024-05-06",
+        cycleStartedAt: CYCLE_START,
+        waitUntil: WINDOW_END,
+        now: new Date("2024-05-06T04:05:00Z"),
         ...overrides,
     };
+}
+
+/** The check at the end of the maintenance window: nothing will wait any longer. */
+export function finalCheck(overrides: Partial<RestoreInvocation> = {}): RestoreInvocation {
+    return restoreInvocation({ now: WINDOW_END, ...overrides });
 }
 
 /** The rejection of `promise`, failing the test when it resolves. */

@@ -286,7 +286,7 @@ describe("updateLatestSnapshots", () => {
             expect(copyInputs()).to.deep.equal([]);
             expect(error.name).to.equal("EnginesFailedError");
             expect(error.message).to.include(
-                `documentdb (the copy ${identifierOf(failedCopy)} of ${arnOf(newestDocumentDb)} failed; it was deleted so that the next run copies again`,
+                `documentdb (CopyFailedError: the copy ${identifierOf(failedCopy)} of ${arnOf(newestDocumentDb)} failed; it was deleted so that the next run copies again`,
             );
             expect(loggedSummary().engines[0].copy).to.deep.equal({ identifier: identifierOf(failedCopy), outcome: "failed-and-deleted" });
             expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
@@ -294,16 +294,90 @@ describe("updateLatestSnapshots", () => {
 
         it("explains a snapshot quota fault", async () => {
             serveDocumentDbSnapshots(aws, { shared: [[newestDocumentDb]], manual: [[]] });
-            aws.docdb.on(CopyDocDbSnapshot).rejects(new SnapshotQuotaExceededFault({ message: "Cannot create more than 100 manual snapshots", $metadata: {} }));
+            aws.docdb.on(CopyDocDbSnapshot).rejects(new SnapshotQuotaExceededFault({ message: "Cannot create more than 100 manual snapshots", $metadata: { httpStatusCode: 400 } }));
             serveParameters(aws);
 
             const error = await rejectionOf(run(DOCUMENTDB_ONLY));
 
+            expect(error.name).to.equal("EnginesFailedError");
             expect(loggedSummary().engines[0].error).to.match(
                 new RegExp(`^SnapshotQuotaError: cannot copy ${escapeRegExp(arnOf(newestDocumentDb))}: this account has reached a snapshot quota`),
             );
-            expect(error.message).to.include("Delete manual snapshots you no longer need or raise the quota in Service Quotas");
+            expect(loggedSummary().engines[0].copy).to.deep.equal({ identifier: copyIdentifierOf("documentdb", newestDocumentDb), outcome: "not-started" });
+            expect(error.message).to.include("deletes its own copies beyond keepCopies before it copies; delete other manual snapshots you no longer need");
             expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
+        });
+
+        describe("a copy that cannot start stops nothing else", () => {
+            const sources = [1, 2, 3].map((day) => sharedSnapshot({ name: `catalog-${day}`, engine: "documentdb", createdAt: `2024-05-0${day}T03:00:00Z`, cluster: "catalog" }));
+            const [copy1, copy2, copy3] = sources.map((source) => copyOf(source, "documentdb"));
+
+            it("at the snapshot quota, first deletes its own copies beyond keepCopies, then copies into the room it made", async () => {
+                // The previous run left three copies: the third finished after it trimmed. The account is full.
+                let manualSnapshots = 100;
+                serveDocumentDbSnapshots(aws, { shared: [[...sources, newestDocumentDb]], manual: [[copy3, copy2, copy1]] });
+                aws.docdb.on(DeleteDocDbSnapshot).callsFake(() => {
+                    manualSnapshots -= 1;
+                    return {};
+                });
+                aws.docdb.on(CopyDocDbSnapshot).callsFake(() => {
+                    if (manualSnapshots >= 100) throw new SnapshotQuotaExceededFault({ message: "Cannot create more than 100 manual snapshots", $metadata: { httpStatusCode: 400 } });
+                    return { DBClusterSnapshot: copyOf(newestDocumentDb, "documentdb", "copying") };
+                });
+                serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(copy3), [PARAMETER.documentDbCurrent]: arnOf(copy3) });
+
+                const summary = await run(DOCUMENTDB_ONLY);
+
+                expect(deletedIdentifiers()).to.deep.equal([identifierOf(copy1)]);
+                expect(summary.engines[0].copy).to.deep.equal({ identifier: copyIdentifierOf("documentdb", newestDocumentDb), outcome: "started" });
+                const order = aws.docdb.calls().map((call) => call.args[0].constructor.name).filter((name) => /Copy|Delete/.test(name));
+                expect(order).to.deep.equal(["DeleteDBClusterSnapshotCommand", "CopyDBClusterSnapshotCommand"]);
+            });
+
+            it("still moves latest to a newer available copy and trims, then fails saying why the copy did not start", async () => {
+                serveDocumentDbSnapshots(aws, { shared: [[...sources, newestDocumentDb]], manual: [[copy3, copy2, copy1]] });
+                aws.docdb.on(DeleteDocDbSnapshot).resolves({});
+                aws.docdb.on(CopyDocDbSnapshot).rejects(new SnapshotQuotaExceededFault({
+                    message: "Cannot copy snapshot: there are already 5 snapshot copies in progress", $metadata: { httpStatusCode: 400 },
+                }));
+                serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(copy2), [PARAMETER.documentDbCurrent]: arnOf(copy2) });
+
+                const error = await rejectionOf(run(DOCUMENTDB_ONLY));
+
+                expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.documentDbLatest, arnOf(copy3)]]);
+                expect(deletedIdentifiers()).to.deep.equal([identifierOf(copy1)]);
+                expect(error.name).to.equal("EnginesFailedError");
+                expect(error.message).to.match(/documentdb \(SnapshotQuotaError: cannot copy .*5 snapshot copies in progress/);
+            });
+
+            it("fails as TransientAwsError, which the cycle retries, when the copy met throttling", async () => {
+                serveDocumentDbSnapshots(aws, { shared: [[...sources, newestDocumentDb]], manual: [[copy3, copy2]] });
+                aws.docdb.on(CopyDocDbSnapshot).rejects(new RDSServiceException({ name: "Throttling", $fault: "client", message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }));
+                serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(copy2) });
+
+                const error = await rejectionOf(run(DOCUMENTDB_ONLY));
+
+                expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.documentDbLatest, arnOf(copy3)]]);
+                expect(error.name).to.equal("TransientAwsError");
+                expect(error.message).to.match(/^db-update-latest-snapshot-id failed for documentdb: AWS throttled or could not answer \(CopyFailedError: cannot copy .* Throttling: Rate exceeded\)/);
+            });
+        });
+
+        it("records only copies of followed clusters as latest, and trims copies of clusters no longer followed", async () => {
+            const catalogV2 = sharedSnapshot({ name: "catalog-v2-1", engine: "documentdb", createdAt: "2024-05-02T03:00:00Z", cluster: "catalog-v2" });
+            const catalogV2Copy = copyOf(catalogV2, "documentdb");
+            const olderCatalogCopy = copyOf(olderDocumentDb, "documentdb");
+            const newestCatalogCopy = copyOf(newestDocumentDb, "documentdb");
+            serveDocumentDbSnapshots(aws, { shared: [[olderDocumentDb, newestDocumentDb, catalogV2]], manual: [[newestCatalogCopy, olderCatalogCopy, catalogV2Copy]] });
+            aws.docdb.on(DeleteDocDbSnapshot).resolves({});
+            serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(newestCatalogCopy), [PARAMETER.documentDbCurrent]: arnOf(olderCatalogCopy) });
+
+            const summary = await run(refreshSettings({ engines: [documentDbSettings({ sourceClusters: ["catalog-v2"] })] }));
+
+            expect(summary.engines[0].newestShared).to.equal(arnOf(catalogV2));
+            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.documentDbLatest, arnOf(catalogV2Copy)]]);
+            // What current names stays until the pipeline has moved on; the rest of the old cluster goes.
+            expect(deletedIdentifiers()).to.deep.equal([identifierOf(newestCatalogCopy)]);
         });
 
         it("copies for Aurora too when the engine is configured to", async () => {

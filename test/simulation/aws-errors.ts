@@ -89,7 +89,7 @@ export function ssmError(code: SsmErrorCode, message: string): Error {
     }
 }
 
-export type PipelineErrorCode = "PipelineNotFoundException" | "AccessDeniedException" | "ValidationException" | "InvalidNextTokenException" | "ThrottlingException";
+export type PipelineErrorCode = "PipelineNotFoundException" | "AccessDeniedException" | "ValidationException" | "InvalidNextTokenException" | "ThrottlingException" | "InternalFailure";
 
 export function pipelineError(code: PipelineErrorCode, message: string): Error {
     switch (code) {
@@ -99,6 +99,8 @@ export function pipelineError(code: PipelineErrorCode, message: string): Error {
             return new CodePipelineValidation({ message, $metadata: metadata(400) });
         case "InvalidNextTokenException":
             return new InvalidNextTokenException({ message, $metadata: metadata(400) });
+        case "InternalFailure":
+            return new CodePipelineServiceException({ name: code, $fault: "server", $metadata: metadata(500), message });
         default:
             // AccessDeniedException is not in CodePipeline's model: the SDK raises the base exception under that name.
             return new CodePipelineServiceException({ name: code, $fault: "client", $metadata: metadata(code === "AccessDeniedException" ? 403 : 400), message });

@@ -1,106 +1,112 @@
 /**
- * What `pulumi up` of the SnapshotRefresh component puts in place, without Pulumi: the settings the functions
- * find in SNAPSHOT_REFRESH_SETTINGS, the two schedules (expression, time zone and input, from the cadence
- * planner and `schedulePayload`), the SSM parameters and the restore role's one pipeline.
+ * What `pulumi up` of the SnapshotRefresh component puts in place, read off the component itself: it is built
+ * under the Pulumi mocks, as the acceptance account's deployment, and the simulation takes from the resources
+ * it declares the functions' names, roles and settings, the state machine's definition, the schedule's
+ * expression and payload, and the restore role's pipeline. Nothing here re-derives what the component decides.
  */
+import { mocks, valueOf } from "../components/pulumi-mocks";
 import { SnapshotRefreshArgs } from "../../components/args";
-import { CadencePlan } from "../../components/cadence";
-import { schedulePayload } from "../../components/snapshot-refresh";
-import { resolveArgs } from "../../components/validation";
 import { EngineName } from "../../handlers/engines";
-import { RefreshSettings, UNSET_SNAPSHOT } from "../../handlers/settings";
-import { ACCEPTANCE_ACCOUNT, assumedRole, Caller, humanCaller } from "./accounts";
+import { RefreshSettings, SETTINGS_ENVIRONMENT_VARIABLE, UNSET_SNAPSHOT } from "../../handlers/settings";
+import { ScheduleEvent } from "../../handlers/start-cycle";
+import { ACCEPTANCE_ACCOUNT, assumedRole, Caller, humanCaller, REGION } from "./accounts";
 import { FakeAws } from "./fake-aws";
 import { ScheduleDefinition } from "./scheduler-clock";
 
-export type FunctionKind = "update" | "restore";
+export type FunctionKind = "starter" | "update" | "restore";
+export const FUNCTION_KINDS: readonly FunctionKind[] = ["starter", "update", "restore"];
 
 export interface DeployedFunction {
     kind: FunctionKind;
-    /** Physical name as Pulumi's auto-naming makes it. */
     functionName: string;
-    roleName: string;
+    arn: string;
+    /** Its role's session name is the function's name: what CloudTrail and CodePipeline's trigger record. */
+    caller: Caller;
+    /** The value of SNAPSHOT_REFRESH_SETTINGS. */
+    settingsJson: string;
 }
 
 export interface Deployment {
     name: string;
     args: SnapshotRefreshArgs;
+    /** The refresh functions' settings, as their environment carries them. */
     settings: RefreshSettings;
-    /** The value of SNAPSHOT_REFRESH_SETTINGS. */
-    settingsJson: string;
-    plan: CadencePlan;
-    schedules: ScheduleDefinition<FunctionKind>[];
+    schedule: ScheduleDefinition<"starter">;
+    stateMachine: { arn: string; name: string; definition: string };
     functions: Record<FunctionKind, DeployedFunction>;
     pipelineName: string;
     parameterNames: Record<EngineName, { latest: string; current: string }>;
 }
 
-/**
- * Resolves the arguments as the component does (every check and default), and builds the settings object the
- * component serializes into both functions' environment.
- */
-export function planDeployment(name: string, args: SnapshotRefreshArgs): Deployment {
-    const resolved = resolveArgs(name, args);
-    if (typeof resolved.pipelineName !== "string") throw new Error("the simulation takes a plain pipelineName");
-    const settings: RefreshSettings = {
-        instanceName: name,
-        sourceAccountId: resolved.sourceAccountId,
-        copyIdentifierPrefix: resolved.copyIdentifierPrefix,
-        pipelineParameter: `${resolved.parameterPrefix}main_cicd_name`,
-        whenCopyNotReady: resolved.whenCopyNotReady,
-        engines: resolved.engines.map((engine) => {
-            if (engine.kmsKeyArn !== undefined && typeof engine.kmsKeyArn !== "string") throw new Error("the simulation takes plain key ARNs");
-            return {
-                engine: engine.engine,
-                latestParameter: `${resolved.parameterPrefix}${engine.engine}_latest_snapshot_id`,
-                currentParameter: `${resolved.parameterPrefix}${engine.engine}_current_snapshot_id`,
-                sourceClusters: engine.sourceClusters,
-                copy: engine.copy,
-                kmsKeyArn: engine.kmsKeyArn,
-                keepCopies: engine.keepCopies,
-            };
-        }),
-    };
-    const plan = resolved.cadence;
-    const parameterNames = Object.fromEntries(settings.engines.map((engine) => [engine.engine, { latest: engine.latestParameter, current: engine.currentParameter }]));
-    return {
-        name,
-        args,
-        settings,
-        // pulumi.jsonStringify, like JSON.stringify, leaves out an undefined kmsKeyArn.
-        settingsJson: JSON.stringify(settings),
-        plan,
-        schedules: [
-            { target: "update", expression: plan.update.expression, timezone: plan.update.timezone, input: schedulePayload(plan.update) },
-            { target: "restore", expression: plan.restore.expression, timezone: plan.restore.timezone, input: schedulePayload(plan.restore) },
-        ],
-        functions: {
-            update: { kind: "update", functionName: `${name}-update-5d0c2a1`, roleName: `${name}-update-role-3b9e7f4` },
-            restore: { kind: "restore", functionName: `${name}-restore-8a4f6e2`, roleName: `${name}-restore-role-c71d05b` },
-        },
-        pipelineName: resolved.pipelineName,
-        parameterNames: parameterNames as Deployment["parameterNames"],
-    };
-}
+const FUNCTION = "aws:lambda/function:Function";
 
-/** The caller a function's role session is; the restore role may use exactly the pipeline of the last `pulumi up`. */
-export function functionCaller(deployment: () => Deployment, kind: FunctionKind): Caller {
-    const deployed = deployment().functions[kind];
-    return {
-        account: ACCEPTANCE_ACCOUNT,
-        principalArn: assumedRole(ACCEPTANCE_ACCOUNT, deployed.roleName, deployed.functionName),
-        label: deployed.functionName,
-        mayUsePipeline: (pipelineName) => kind === "restore" && pipelineName === deployment().pipelineName,
-    };
+/** Builds the component under the mocks, in the acceptance account, and reads what it deploys. */
+export async function deployComponent(name: string, args: SnapshotRefreshArgs): Promise<Deployment> {
+    const { SnapshotRefresh } = await import("../../components");
+    mocks.reset();
+    mocks.callerAccountId = ACCEPTANCE_ACCOUNT;
+    try {
+        const refresh = new SnapshotRefresh(name, args);
+        await Promise.all([refresh.scheduleName, refresh.stateMachineArn, refresh.restoreFunctionArn].map(valueOf));
+        await mocks.settle();
+        const restorePolicy = JSON.parse(mocks.named(`${name}-restore-policy`).inputs.policy as string) as { Statement: { Sid?: string; Resource: string[] }[] };
+        const allowedPipelines = restorePolicy.Statement.find((statement) => statement.Sid === "StartMainPipeline")?.Resource ?? [];
+        const deployedFunction = (kind: FunctionKind): DeployedFunction => {
+            const { inputs } = mocks.named(`${name}-${kind}`, FUNCTION);
+            const functionName = inputs.name as string;
+            const roleName = (inputs.role as string).split("/").pop()!;
+            return {
+                kind,
+                functionName,
+                arn: `arn:aws:lambda:${REGION}:${ACCEPTANCE_ACCOUNT}:function:${functionName}`,
+                caller: {
+                    account: ACCEPTANCE_ACCOUNT,
+                    principalArn: assumedRole(ACCEPTANCE_ACCOUNT, roleName, functionName),
+                    label: functionName,
+                    // IAM, as far as the simulation needs it: what the deployed policy lets the role do with pipelines.
+                    mayUsePipeline: (pipeline) => kind === "restore" && allowedPipelines.some((arn) => arn.endsWith(`:${pipeline}`)),
+                },
+                settingsJson: (inputs.environment as { variables: Record<string, string> }).variables[SETTINGS_ENVIRONMENT_VARIABLE],
+            };
+        };
+        const functions = { starter: deployedFunction("starter"), update: deployedFunction("update"), restore: deployedFunction("restore") };
+        const machine = mocks.named(`${name}-refresh-cycle`, "aws:sfn/stateMachine:StateMachine").inputs;
+        const schedule = mocks.named(`${name}-cycle`, "aws:scheduler/schedule:Schedule").inputs;
+        const target = schedule.target as { arn: string; input: string };
+        if (target.arn !== functions.starter.arn) throw new Error(`the schedule targets ${target.arn}, not the starter`);
+        return {
+            name,
+            args,
+            settings: JSON.parse(functions.update.settingsJson) as RefreshSettings,
+            schedule: {
+                target: "starter",
+                expression: schedule.scheduleExpression as string,
+                timezone: schedule.scheduleExpressionTimezone as string,
+                input: JSON.parse(target.input) as ScheduleEvent,
+            },
+            stateMachine: {
+                arn: await valueOf(refresh.stateMachineArn),
+                name: machine.name as string,
+                definition: machine.definition as string,
+            },
+            functions,
+            pipelineName: mocks.named(`${name}-pipeline`).inputs.value as string,
+            parameterNames: refresh.parameterNames as Deployment["parameterNames"],
+        };
+    } finally {
+        mocks.reset();
+    }
 }
 
 export const PULUMI = humanCaller("pulumi up", "ci-deployer");
 
 /**
- * Applies the deployment's parameters as Pulumi does: the snapshot parameters are created once with `none`
- * and never touched again (ignoreChanges), `main_cicd_name` follows `pipelineName` on every update.
+ * Applies a deployment to the fake account as Pulumi would: the state machine's definition, the parameters
+ * (the snapshot parameters are created once with `none` and never touched again, `main_cicd_name` follows
+ * `pipelineName` on every update). The functions themselves are the world's to run.
  */
-export function applyParameters(aws: FakeAws, deployment: Deployment): void {
+export function applyDeployment(aws: FakeAws, deployment: Deployment): void {
+    aws.stepFunctions.deploy(deployment.stateMachine.arn, deployment.stateMachine.definition);
     for (const engine of deployment.settings.engines) {
         for (const name of [engine.latestParameter, engine.currentParameter]) {
             if (aws.parameters.value(name) === undefined) aws.parameters.putParameter(PULUMI, { Name: name, Value: UNSET_SNAPSHOT, Type: "String" });

@@ -7,6 +7,7 @@ import {
     paginateDescribeDBClusterSnapshots,
     RDSClient,
 } from "@aws-sdk/client-rds";
+import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { GetParametersCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
 import { ACCEPTANCE_ACCOUNT, ACCEPTANCE_KMS_KEY_ARN, Caller, humanCaller, PRODUCTION_ACCOUNT, PRODUCTION_KMS_KEY_ARN, REGION } from "./accounts";
@@ -25,6 +26,7 @@ describe("the simulated AWS accounts behind the real SDK clients", () => {
     const docdb = new DocDBClient({ region: REGION });
     const ssm = new SSMClient({ region: REGION });
     const codePipeline = new CodePipelineClient({ region: REGION });
+    const sfn = new SFNClient({ region: REGION });
 
     async function errorOf(work: () => Promise<unknown>): Promise<Error> {
         try {
@@ -162,5 +164,62 @@ describe("the simulated AWS accounts behind the real SDK clients", () => {
         aws.timeline.advanceTo(new Date("2026-01-01T00:10:00Z"));
         await as(() => rds.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: "manual" })));
         expect(aws.faults.throttled.map((call) => call.client)).to.deep.equal(["docdb"]);
+    });
+
+    it("throttles only the named caller's calls when a burst names one", async () => {
+        aws.faults.addBurst({ label: "burst", service: "rds-family", command: "DescribeDBClusterSnapshots", from: start, until: new Date("2026-01-01T00:10:00Z"), caller: "someone else" });
+        await as(() => rds.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: "manual" })));
+        expect(aws.faults.throttled).to.deep.equal([]);
+    });
+
+    it("loses an answer after doing what was asked: the caller sees a server error, the execution exists", async () => {
+        aws.pipelines.create("main");
+        aws.faults.addLostAnswer({ label: "lost", service: "codepipeline", command: "StartPipelineExecution", from: start, until: new Date("2026-01-01T00:10:00Z") });
+        const lost = await errorOf(() => as(() => codePipeline.send(new StartPipelineExecutionCommand({ name: "main", clientRequestToken: "token-1" }))));
+        expect([lost.name, (lost as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode]).to.deep.equal(["InternalFailure", 500]);
+        const listed = await as(() => codePipeline.send(new ListPipelineExecutionsCommand({ pipelineName: "main" })));
+        expect(listed.pipelineExecutionSummaries).to.have.length(1);
+    });
+
+    describe("Step Functions", () => {
+        const machineArn = `arn:aws:states:${REGION}:${ACCEPTANCE_ACCOUNT}:stateMachine:cycle`;
+        const functionArn = `arn:aws:lambda:${REGION}:${ACCEPTANCE_ACCOUNT}:function:task`;
+        const definition = JSON.stringify({
+            StartAt: "Work",
+            States: { Work: { Type: "Task", Resource: functionArn, Next: "Pause" }, Pause: { Type: "Wait", Seconds: 600, Next: "Done" }, Done: { Type: "Succeed" } },
+        });
+        const start = (name: string, input = "{}") => as(() => sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, name, input })));
+        beforeEach(() => {
+            aws.stepFunctions.deploy(machineArn, definition);
+            aws.functions.set(functionArn, async () => ({ result: { done: true } }));
+        });
+
+        it("runs the definition after StartExecution answers, its Wait on the simulated clock", async () => {
+            const started = await start("cycle-2026-01-04");
+            const [execution] = aws.stepFunctions.all();
+            expect(started.executionArn).to.equal(`arn:aws:states:${REGION}:${ACCEPTANCE_ACCOUNT}:execution:cycle:cycle-2026-01-04`);
+            expect(execution.status).to.equal("RUNNING");
+            await aws.timeline.asProcessClock(() => aws.timeline.runUntil(new Date("2026-01-01T00:09:59Z")));
+            expect(execution.status, "still in its ten-minute wait").to.equal("RUNNING");
+            await aws.timeline.asProcessClock(() => aws.timeline.runUntil(new Date("2026-01-01T00:10:00Z")));
+            expect([execution.status, execution.stopDate?.toISOString()]).to.deep.equal(["SUCCEEDED", "2026-01-01T00:10:00.000Z"]);
+            expect(execution.output).to.deep.equal({ done: true });
+        });
+
+        it("keeps an execution name for good: the same start while it runs answers the same execution, any other start is refused", async () => {
+            const first = await start("cycle-2026-01-04");
+            expect((await start("cycle-2026-01-04")).executionArn).to.equal(first.executionArn);
+            expect((await errorOf(() => start("cycle-2026-01-04", '{"other":true}'))).name).to.equal("ExecutionAlreadyExists");
+            await aws.timeline.asProcessClock(() => aws.timeline.runUntil(new Date("2026-01-01T01:00:00Z")));
+            expect((await errorOf(() => start("cycle-2026-01-04"))).name).to.equal("ExecutionAlreadyExists");
+            expect(aws.stepFunctions.all()).to.have.length(1);
+        });
+
+        it("fails an execution with the error type its function failed with", async () => {
+            aws.functions.set(functionArn, async () => ({ error: Object.assign(new Error("the copy is failed"), { name: "CopyNotReadyError" }) }));
+            await start("cycle-2026-01-04");
+            await aws.timeline.asProcessClock(() => aws.timeline.runUntil(new Date("2026-01-01T00:01:00Z")));
+            expect(aws.stepFunctions.all()[0]).to.deep.include({ status: "FAILED", error: "CopyNotReadyError", cause: "the copy is failed" });
+        });
     });
 });

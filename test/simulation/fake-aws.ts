@@ -1,5 +1,5 @@
 /**
- * The simulated AWS behind the real SDK v3 clients: aws-sdk-client-mock routes every command of the four
+ * The simulated AWS behind the real SDK v3 clients: aws-sdk-client-mock routes every command of the five
  * clients the functions use to the stateful fakes, in the name of whoever is calling (set per Lambda run), at
  * the timeline's "now". Every call is logged, so a run that should not have touched AWS can be caught.
  */
@@ -16,6 +16,7 @@ import {
     DescribeDBClusterSnapshotsCommand as DescribeRdsSnapshots,
     RDSClient,
 } from "@aws-sdk/client-rds";
+import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { GetParametersCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { Caller } from "./accounts";
@@ -24,6 +25,7 @@ import { FaultInjector, ServiceClient } from "./fault-injection";
 import { ParameterService } from "./parameter-service";
 import { PipelineService } from "./pipeline-service";
 import { SnapshotStore } from "./snapshot-store";
+import { ExecutionRecord, LambdaOutcome, StepFunctionsService } from "./step-functions-service";
 import { Timeline } from "./timeline";
 
 export interface ApiCall {
@@ -43,6 +45,9 @@ export class FakeAws {
     readonly snapshots: ClusterSnapshotApi;
     readonly parameters: ParameterService;
     readonly pipelines: PipelineService;
+    readonly stepFunctions: StepFunctionsService;
+    /** The deployed functions by ARN, as the world registers them: what a Task state invokes. */
+    readonly functions = new Map<string, (payload: unknown, execution: ExecutionRecord) => Promise<LambdaOutcome>>();
     readonly faults = new FaultInjector();
     readonly calls: ApiCall[] = [];
     private caller: Caller | undefined;
@@ -53,9 +58,14 @@ export class FakeAws {
         this.snapshots = new ClusterSnapshotApi(this.store, this.timeline, snapshotOptions);
         this.parameters = new ParameterService(this.timeline);
         this.pipelines = new PipelineService(this.timeline);
+        this.stepFunctions = new StepFunctionsService(this.timeline, (functionArn, payload, execution) => {
+            const run = this.functions.get(functionArn);
+            if (run === undefined) throw new Error(`a Task state invokes ${functionArn}, which is not a deployed function`);
+            return run(payload, execution);
+        });
     }
 
-    /** Runs `work` with SDK calls made in the name of `caller` (one Lambda run at a time, as reserved concurrency 1 ensures). */
+    /** Runs `work` with SDK calls made in the name of `caller` (one Lambda run at a time: the simulated runs never overlap). */
     async actAs<T>(caller: Caller, work: () => Promise<T>): Promise<T> {
         if (this.caller !== undefined) throw new Error(`${caller.label} cannot call AWS while ${this.caller.label} is still running`);
         this.caller = caller;
@@ -66,12 +76,13 @@ export class FakeAws {
         }
     }
 
-    /** Replaces `send` of every client of the four kinds until {@link restore}. */
+    /** Replaces `send` of every client of the five kinds until {@link restore}. */
     install(): void {
         const rds = mockClient(RDSClient);
         const docdb = mockClient(DocDBClient);
         const ssm = mockClient(SSMClient);
         const codePipeline = mockClient(CodePipelineClient);
+        const sfn = mockClient(SFNClient);
         // A command the fake does not model is a test failure, not a silent `undefined`.
         const unmodeled = (client: ServiceClient) => async (input: unknown) => {
             throw new Error(`the simulated ${client} endpoint does not model this command (input ${JSON.stringify(input)})`);
@@ -80,6 +91,7 @@ export class FakeAws {
         docdb.onAnyCommand().callsFake(unmodeled("docdb"));
         ssm.onAnyCommand().callsFake(unmodeled("ssm"));
         codePipeline.onAnyCommand().callsFake(unmodeled("codepipeline"));
+        sfn.onAnyCommand().callsFake(unmodeled("sfn"));
 
         rds.on(DescribeRdsSnapshots).callsFake((input) =>
             this.serve("rds", "DescribeDBClusterSnapshots", (caller) => this.snapshots.describe("rds", caller, input), describedListing(input)));
@@ -95,9 +107,10 @@ export class FakeAws {
             this.serve("codepipeline", "ListPipelineExecutions", (caller) => this.pipelines.listExecutions(caller, input)));
         codePipeline.on(StartPipelineExecutionCommand).callsFake((input) =>
             this.serve("codepipeline", "StartPipelineExecution", (caller) => this.pipelines.startExecution(caller, input)));
+        sfn.on(StartExecutionCommand).callsFake((input) => this.serve("sfn", "StartExecution", (caller) => this.stepFunctions.startExecution(caller, input)));
 
         this.restoreClients = () => {
-            for (const stub of [rds, docdb, ssm, codePipeline]) stub.restore();
+            for (const stub of [rds, docdb, ssm, codePipeline, sfn]) stub.restore();
         };
     }
 
@@ -106,16 +119,22 @@ export class FakeAws {
         this.restoreClients = undefined;
     }
 
-    /** Answers one SDK call: throttled if a burst covers it, otherwise by the fake, logged either way. */
+    /**
+     * Answers one SDK call: throttled if a burst covers it, otherwise by the fake (whose answer a fault may lose
+     * on its way back), logged either way.
+     */
     private async serve<T>(client: ServiceClient, command: string, answer: (caller: Caller) => T, request?: string): Promise<T> {
         const caller = this.caller;
         if (caller === undefined) throw new Error(`${client} ${command} was called outside any simulated Lambda run`);
         const call: ApiCall = { at: this.timeline.now(), caller: caller.label, client, command, request };
         this.calls.push(call);
         try {
-            const throttled = this.faults.errorFor(client, command, this.timeline.nowMs());
+            const throttled = this.faults.errorFor(client, command, caller.label, this.timeline.nowMs());
             if (throttled !== undefined) throw throttled;
-            return answer(caller);
+            const answered = answer(caller);
+            const lost = this.faults.lostAnswerFor(client, command, caller.label, this.timeline.nowMs());
+            if (lost !== undefined) throw lost;
+            return answered;
         } catch (error) {
             call.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
             throw error;

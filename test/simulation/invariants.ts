@@ -1,47 +1,37 @@
 /**
- * The properties that must hold after every single invocation, and at the end of every cycle. Each check
- * returns what is wrong, in words; an empty list means the property holds. The checks look at the fakes'
- * state and history directly, never at what the functions say about themselves.
+ * The properties that must hold after every single run of a function, and for every cycle. Each check returns
+ * what is wrong, in words; an empty list means the property holds. The checks look at the fakes' state and
+ * history directly, never at what the functions say about themselves.
  */
 import { createHash } from "node:crypto";
 import { EngineName } from "../../handlers/engines";
 import { EngineSettings, UNSET_SNAPSHOT } from "../../handlers/settings";
 import { ACCEPTANCE_ACCOUNT, accountOfArn, PRODUCTION_ACCOUNT } from "./accounts";
-import { Deployment, FunctionKind } from "./deployment";
+import { Deployment } from "./deployment";
 import { FakeAws } from "./fake-aws";
 import { CycleRecord, InvocationRecord } from "./ledger";
 import { ENGINE_VALUE, engineOfValue } from "./production-account";
 import { ZoneClock } from "./scheduler-clock";
-import { statusAt, StoredSnapshot } from "./snapshot-store";
-
-const MINUTES_PER_DAY = 1440;
-const MS_PER_DAY = 86_400_000;
-
-export interface RestoreWindow {
-    /** Local "HH:MM" of the first attempt. */
-    start: string;
-    minutes: number;
-    recheckMinutes: number;
-}
+import { existedAt, statusAt, StoredSnapshot } from "./snapshot-store";
 
 export interface WorldView {
     aws: FakeAws;
     deployment: Deployment;
     zone: ZoneClock;
     cycleDates: ReadonlySet<string>;
-    /** Local "HH:MM" the cadence names for the update. */
-    updateTime: string;
-    restoreWindow: RestoreWindow;
-    /** Caller labels of the two functions. */
-    functionLabels: Record<FunctionKind, string>;
-    restorePrincipal: string;
+    /** Local "HH:MM" the cadence names for a cycle's start. */
+    cycleTime: string;
+    /** The production clusters an engine follows now (all when empty). */
+    sourceClusters(engine: EngineName): string[];
 }
 
-/** Everything that must hold after `record`'s invocation. */
+const MS_PER_MINUTE = 60_000;
+
+/** Everything that must hold after `record`'s run. */
 export function checkInvocation(world: WorldView, record: InvocationRecord): string[] {
     return [
-        ...checkGateDecision(world, record),
-        ...checkFailureChangedNothing(world, record),
+        ...checkStarterDecision(world, record),
+        ...checkFailureChangedNothing(record),
         ...checkWaitingChangedNothing(record),
         ...checkParameterOwnership(world, record),
         ...checkParametersNameUsableSnapshots(world),
@@ -52,61 +42,54 @@ export function checkInvocation(world: WorldView, record: InvocationRecord): str
     ];
 }
 
-/** The firing runs exactly when it is the cycle's update time (or its spring-forward fallback) or in its restore window. */
-function checkGateDecision(world: WorldView, record: InvocationRecord): string[] {
+/**
+ * The starter starts the execution `cycle-<date>` exactly for the cycle's firing (at the cadence's time, or an
+ * hour later on the day that time does not exist), and for no other firing, which it answers without touching
+ * AWS or anything else.
+ */
+function checkStarterDecision(world: WorldView, record: InvocationRecord): string[] {
+    if (record.kind !== "starter" || record.firing === undefined) return [];
     const { localDate, localTime } = record.firing;
-    const cycleDay = world.cycleDates.has(localDate);
-    let shouldRun: boolean;
-    if (record.kind === "update") {
-        const fallback = addMinutes(world.updateTime, 60);
-        shouldRun = cycleDay && (localTime === world.updateTime ||
-            (localTime === fallback && world.zone.instantsOf(localDate, world.updateTime).length === 0));
-    } else {
-        const offset = minutesOf(localTime) - minutesOf(world.restoreWindow.start);
-        shouldRun = cycleDay && offset >= 0 && offset < world.restoreWindow.minutes && offset % world.restoreWindow.recheckMinutes === 0;
-    }
-    const ran = record.status !== "skipped";
+    const fallback = addMinutes(world.cycleTime, 60);
+    const shouldStart = world.cycleDates.has(localDate) && (localTime === world.cycleTime ||
+        (localTime === fallback && world.zone.instantsOf(localDate, world.cycleTime).length === 0));
     const problems: string[] = [];
-    if (ran !== shouldRun) problems.push(`${record.kind} firing at ${localDate} ${localTime} ${ran ? "ran" : "was skipped"}, but should ${shouldRun ? "run" : "be skipped"}`);
-    if (!ran && record.calls.length > 0) problems.push(`skipped ${record.kind} firing made ${record.calls.length} AWS call(s)`);
-    if (!ran && !sameState(record.parametersBefore, record.parametersAfter)) problems.push(`skipped ${record.kind} firing changed parameters`);
+    const started = record.outcome === "started";
+    if (started !== shouldStart) problems.push(`the ${localDate} ${localTime} firing ${started ? "started" : "did not start"} a cycle, but should ${shouldStart ? "" : "not "}have`);
+    const starts = record.calls.filter((call) => call.command === "StartExecution");
+    if (shouldStart && (starts.length !== 1 || (record.invocation.result as { cycle?: string } | undefined)?.cycle !== `cycle-${localDate}`)) {
+        problems.push(`the ${localDate} firing did not start exactly the execution cycle-${localDate}`);
+    }
+    if (!shouldStart && record.calls.length > 0) problems.push(`the ${localDate} ${localTime} firing, not a cycle, made ${record.calls.length} AWS call(s)`);
+    if (!sameState(record.parametersBefore, record.parametersAfter)) problems.push("the starter changed parameters");
     return problems;
 }
 
 /**
- * A failed run says why and leaves the parameters as they were. The restore is all or nothing; the update is
- * per engine (README: one engine's failure does not stop the others), so only the failed engines' `latest`
- * must be untouched, and the message must name each of them.
+ * A failed run says why. The restore is all or nothing, so a failed restore changes no parameter; the update is
+ * per engine (README: one engine's failure does not stop the others), so its message names each failed engine.
  */
-function checkFailureChangedNothing(world: WorldView, record: InvocationRecord): string[] {
+function checkFailureChangedNothing(record: InvocationRecord): string[] {
     if (record.status !== "failed") return [];
     const error = record.invocation.error!;
     const problems: string[] = [];
     if (error.message.trim().length < 20) problems.push(`failed ${record.kind} run says too little: ${JSON.stringify(error.message)}`);
-    if (record.kind === "restore") {
+    if (record.kind === "restore" && !sameState(record.parametersBefore, record.parametersAfter)) {
         // Values and versions: a write that was put back still leaves a version behind.
-        if (!sameState(record.parametersBefore, record.parametersAfter)) {
-            problems.push(`failed restore changed parameters: ${JSON.stringify(record.parametersBefore)} -> ${JSON.stringify(record.parametersAfter)}`);
-        }
-        return problems;
+        problems.push(`failed restore changed parameters: ${JSON.stringify(record.parametersBefore)} -> ${JSON.stringify(record.parametersAfter)}`);
     }
-    for (const engine of failedUpdateEngines(record)) {
-        const settings = engineSettings(world, engine);
-        if (JSON.stringify(record.parametersBefore[settings.latestParameter]) !== JSON.stringify(record.parametersAfter[settings.latestParameter])) {
-            problems.push(`failed update changed ${settings.latestParameter} although ${engine} failed`);
+    if (record.kind === "update") {
+        for (const engine of failedUpdateEngines(record)) {
+            if (!error.message.includes(engine)) problems.push(`failed update's message does not name the failed engine ${engine}: ${error.message}`);
         }
-        if (!error.message.includes(engine)) problems.push(`failed update's message does not name the failed engine ${engine}: ${error.message}`);
     }
     return problems;
 }
 
-/**
- * A restore attempt that waits for a copy promotes nothing: `current` must never name a copy before it is
- * available, and the README has a waiting attempt change nothing.
- */
+/** A restore check that waits for a copy promotes nothing: `current` never names a copy before it is available. */
 function checkWaitingChangedNothing(record: InvocationRecord): string[] {
-    if (record.kind !== "restore" || record.restoreOutcome !== "waiting" || sameState(record.parametersBefore, record.parametersAfter)) return [];
-    return [`restore attempt that waits changed parameters: ${JSON.stringify(record.parametersBefore)} -> ${JSON.stringify(record.parametersAfter)}`];
+    if (record.kind !== "restore" || record.outcome !== "waiting" || sameState(record.parametersBefore, record.parametersAfter)) return [];
+    return [`restore check that waits changed parameters: ${JSON.stringify(record.parametersBefore)} -> ${JSON.stringify(record.parametersAfter)}`];
 }
 
 /** The engines whose part of an update failed, from the run's `update summary` log entry. */
@@ -116,19 +99,34 @@ export function failedUpdateEngines(record: InvocationRecord): EngineName[] {
     return (summary?.engines ?? []).filter((engine) => engine.error !== undefined).map((engine) => engine.engine);
 }
 
+/** The update's summary entry for one engine, as it logged it. */
+function updateReport(record: InvocationRecord, engine: EngineName): { error?: string; copy?: { outcome: string } } | undefined {
+    const summary = record.invocation.logs.find((line) => line.event === "update summary")?.summary as
+        { engines?: { engine: EngineName; error?: string; copy?: { outcome: string } }[] } | undefined;
+    return summary?.engines?.find((report) => report.engine === engine);
+}
+
 /**
- * The update writes only `latest`; the restore only `latest` and `current`; neither ever writes `main_cicd_name`;
- * and neither writes a parameter with the value it already has (each write is a new version the pipeline and the
- * operators see in the parameter's history).
+ * The update writes only `latest`; the restore only `latest` and `current`; the starter and everyone else's runs
+ * nothing; none ever writes `main_cicd_name`, nor a parameter with the value it already has (each write is a
+ * new version the pipeline and the operators see), nor a snapshot of a cluster the engine no longer follows.
  */
 function checkParameterOwnership(world: WorldView, record: InvocationRecord): string[] {
     const allowed = new Set(world.deployment.settings.engines.flatMap((engine) =>
-        record.kind === "update" ? [engine.latestParameter] : [engine.latestParameter, engine.currentParameter]));
+        record.kind === "update" ? [engine.latestParameter] : record.kind === "restore" ? [engine.latestParameter, engine.currentParameter] : []));
     const problems = changedValues(record).filter((name) => !allowed.has(name)).map((name) => `${record.kind} run changed ${name}`);
     for (const [name, after] of Object.entries(record.parametersAfter)) {
         const before = record.parametersBefore[name];
         if (before !== undefined && before.value === after.value && before.version !== after.version) {
             problems.push(`${record.kind} run rewrote ${name} with the value it already had (version ${before.version} -> ${after.version})`);
+        }
+    }
+    for (const engine of world.deployment.settings.engines) {
+        for (const name of [engine.latestParameter, engine.currentParameter].filter((parameter) => changedValues(record).includes(parameter))) {
+            const origin = productionOrigin(world.aws, record.parametersAfter[name].value);
+            if (origin !== undefined && !isFollowed(world, engine.engine, origin)) {
+                problems.push(`${record.kind} wrote ${name} = a snapshot of cluster ${origin.clusterIdentifier}, which ${engine.engine} no longer follows`);
+            }
         }
     }
     return problems;
@@ -142,6 +140,7 @@ function checkParameterOwnership(world: WorldView, record: InvocationRecord): st
 function checkParametersNameUsableSnapshots(world: WorldView): string[] {
     const problems: string[] = [];
     const nowMs = world.aws.timeline.nowMs();
+    const functionLabels = functionLabelsOf(world);
     for (const engine of world.deployment.settings.engines) {
         for (const name of [engine.latestParameter, engine.currentParameter]) {
             const latest = world.aws.parameters.latest(name);
@@ -154,21 +153,18 @@ function checkParametersNameUsableSnapshots(world: WorldView): string[] {
                 continue;
             }
             // A value a person wrote by hand (README: "Restore a chosen snapshot outside the schedule") is theirs to choose.
-            const writtenByHand = !Object.values(world.functionLabels).includes(latest.modifiedBy);
-            if (writtenByHand) continue;
+            if (!functionLabels.includes(latest.modifiedBy)) continue;
             const snapshot = findSnapshot(world.aws, latest.value);
             if (snapshot === undefined) {
                 const gone = [...world.aws.store.everything()].reverse().find((candidate) => candidate.arn === latest.value || candidate.identifier === latest.value);
-                const removedByOthers = gone?.deletedBy !== undefined && !Object.values(world.functionLabels).includes(gone.deletedBy);
+                const removedByOthers = gone?.deletedBy !== undefined && !functionLabels.includes(gone.deletedBy);
                 if (!removedByOthers) problems.push(`${name} names ${latest.value}, which does not exist${gone?.deletedBy ? ` (deleted by ${gone.deletedBy})` : ""}`);
                 continue;
             }
             const status = statusAt(snapshot, nowMs);
             if (status !== "available") problems.push(`${name} names ${snapshot.arn}, which is ${status}`);
-            const origin = snapshot.kind === "copy" && snapshot.account === ACCEPTANCE_ACCOUNT && snapshot.sourceArn !== undefined
-                ? world.aws.store.everything().find((candidate) => candidate.arn === snapshot.sourceArn)
-                : snapshot;
-            if (origin === undefined || origin.account !== PRODUCTION_ACCOUNT || origin.engine !== ENGINE_VALUE[engine.engine]) {
+            const origin = productionOrigin(world.aws, snapshot.arn);
+            if (origin === undefined || origin.engine !== ENGINE_VALUE[engine.engine]) {
                 problems.push(`${name} names ${snapshot.arn}, which is neither a ${engine.engine} snapshot of production nor a copy of one`);
             }
         }
@@ -176,12 +172,12 @@ function checkParametersNameUsableSnapshots(world: WorldView): string[] {
     return problems;
 }
 
-/** No source snapshot is ever copied twice into acceptance. */
+/** No production snapshot is ever copied twice into acceptance. */
 function checkOneCopyPerSource(world: WorldView): string[] {
     const seen = new Map<string, string>();
     const problems: string[] = [];
     for (const snapshot of world.aws.store.ownedBy(ACCEPTANCE_ACCOUNT)) {
-        if (snapshot.sourceArn === undefined) continue;
+        if (snapshot.sourceArn === undefined || accountOfArn(snapshot.sourceArn) !== PRODUCTION_ACCOUNT) continue;
         const other = seen.get(snapshot.sourceArn);
         if (other !== undefined) problems.push(`${snapshot.sourceArn} has two copies: ${other} and ${snapshot.identifier}`);
         seen.set(snapshot.sourceArn, snapshot.identifier);
@@ -192,10 +188,9 @@ function checkOneCopyPerSource(world: WorldView): string[] {
 /**
  * The functions copy only the production snapshot their rule names, under the identifier the README derives
  * from the source alone, tagged as theirs and encrypted with the stack's key; they delete only their own copies,
- * never one a parameter named. The update copies the newest snapshot shared when it runs. The restore starts a
- * copy only of the cycle's data as of the attempt (for an engine that restores from copies), never on the
- * window's last attempt (no later attempt could wait for it), and deletes nothing (its role may not).
- * Neither starts two copies of one engine in a run.
+ * never one a parameter named. The update copies the newest followed snapshot shared when it runs. The restore
+ * starts a copy only of the cycle's data as of the check, never once the maintenance window is over (nothing
+ * could wait for it), and deletes nothing (its role may not). Neither starts two copies of one engine in a run.
  */
 function checkCopies(world: WorldView, record: InvocationRecord): string[] {
     const problems: string[] = [];
@@ -205,15 +200,14 @@ function checkCopies(world: WorldView, record: InvocationRecord): string[] {
         const source = copy.sourceArn ?? "";
         const engine = engineOfValue(copy.engine);
         const settings = world.deployment.settings.engines.find((candidate) => candidate.engine === engine);
+        if (record.kind === "starter") problems.push(`the starter copied ${source}`);
         if (accountOfArn(source) !== PRODUCTION_ACCOUNT) problems.push(`${record.kind} copied ${source}, which is not production's`);
         if (settings === undefined || !settings.copy) problems.push(`${record.kind} copied ${source}, but ${engine ?? copy.engine} does not restore from copies`);
         const expected = engine === undefined ? undefined : record.expectedData?.[engine];
         if (source !== expected) {
             problems.push(`${record.kind} copied ${source}, but the ${engine ?? copy.engine} snapshot it had to work with is ${expected ?? "none"}`);
         }
-        if (record.kind === "restore" && record.lastAttempt) {
-            problems.push(`the window's last restore attempt started copy ${copy.identifier}, which no later attempt can wait for`);
-        }
+        if (record.kind === "restore" && record.final) problems.push(`the restore started copy ${copy.identifier} after the maintenance window ended`);
         copiesPerEngine.set(copy.engine, (copiesPerEngine.get(copy.engine) ?? 0) + 1);
         const original = world.aws.store.everything().find((candidate) => candidate.arn === source);
         if (original !== undefined && engine !== undefined) {
@@ -230,7 +224,7 @@ function checkCopies(world: WorldView, record: InvocationRecord): string[] {
     for (const [engine, count] of copiesPerEngine) if (count > 1) problems.push(`${record.kind} started ${count} ${engine} copies in one run`);
     const namedBefore = new Set(Object.values(record.parametersBefore).map((entry) => entry.value));
     for (const deleted of record.deleted) {
-        if (record.kind === "restore") problems.push(`the restore deleted ${deleted.identifier}`);
+        if (record.kind !== "update") problems.push(`the ${record.kind} deleted ${deleted.identifier}`);
         if (!isOwnCopy(world, deleted)) problems.push(`${record.kind} deleted ${deleted.identifier}, which it did not make`);
         if (namedBefore.has(deleted.arn) || namedBefore.has(deleted.identifier)) problems.push(`${record.kind} deleted ${deleted.identifier}, which a parameter named`);
     }
@@ -243,31 +237,38 @@ export function expectedCopyIdentifier(prefix: string, engine: EngineName, sourc
     return `${prefix}${engine}-${stamp}-${createHash("sha256").update(source.arn).digest("hex").slice(0, 8)}`;
 }
 
-/** A copy either function made: the restore makes the copies the update could not, under the same identifier and tags. */
-export function isOwnCopy(world: Pick<WorldView, "functionLabels">, snapshot: StoredSnapshot): boolean {
-    return snapshot.account === ACCEPTANCE_ACCOUNT && snapshot.kind === "copy" && Object.values(world.functionLabels).includes(snapshot.createdBy) &&
+/** A copy either refresh function made: the restore makes the copies the update could not, under the same identifier and tags. */
+export function isOwnCopy(world: Pick<WorldView, "deployment">, snapshot: StoredSnapshot): boolean {
+    const makers = [world.deployment.functions.update.caller.label, world.deployment.functions.restore.caller.label];
+    return snapshot.account === ACCEPTANCE_ACCOUNT && snapshot.kind === "copy" && makers.includes(snapshot.createdBy) &&
         accountOfArn(snapshot.sourceArn ?? "") === PRODUCTION_ACCOUNT;
 }
 
 /**
- * Copies stay within retention. After an update that succeeded for the engine: every available copy is one of the
- * newest `keepCopies`, or named by `latest`/`current`, and no failed copy is left. At any time: at most
- * `keepCopies` + 2 (what the two parameters may name) available copies.
+ * Copies stay within retention. After an update that got as far as trimming for the engine (it trims before it
+ * copies, so a copy that could not start does not stop it): every available copy of a followed cluster is one of
+ * the newest `keepCopies` or named by `latest`/`current`, every copy of a cluster no longer followed is named by
+ * one of them, and no failed copy is left. At any time: at most `keepCopies` + 2 available copies.
  */
 function checkRetention(world: WorldView, record: InvocationRecord): string[] {
     const problems: string[] = [];
     const nowMs = world.aws.timeline.nowMs();
-    const failedEngines = record.kind === "update" && record.status === "failed" ? failedUpdateEngines(record) : [];
     for (const engine of world.deployment.settings.engines.filter((candidate) => candidate.copy)) {
         const copies = world.aws.store.ownedBy(ACCEPTANCE_ACCOUNT)
             .filter((snapshot) => isOwnCopy(world, snapshot) && snapshot.engine === ENGINE_VALUE[engine.engine]);
         const available = copies.filter((copy) => statusAt(copy, nowMs) === "available").sort(byNewestSource(world));
         const named = new Set([engine.latestParameter, engine.currentParameter].map((name) => world.aws.parameters.value(name)));
-        const extra = available.slice(engine.keepCopies).filter((copy) => !named.has(copy.arn) && !named.has(copy.identifier));
+        const isNamed = (copy: StoredSnapshot) => named.has(copy.arn) || named.has(copy.identifier);
+        const followed = available.filter((copy) => isFollowed(world, engine.engine, copy));
+        const extra = [
+            ...followed.slice(engine.keepCopies),
+            ...available.filter((copy) => !isFollowed(world, engine.engine, copy)),
+        ].filter((copy) => !isNamed(copy));
         if (available.length > engine.keepCopies + 2) {
             problems.push(`${available.length} available ${engine.engine} copies exceed keepCopies ${engine.keepCopies} + latest + current`);
         }
-        const trimmed = record.kind === "update" && record.status !== "skipped" && !failedEngines.includes(engine.engine);
+        const report = record.kind === "update" ? updateReport(record, engine.engine) : undefined;
+        const trimmed = report !== undefined && (report.error === undefined || report.copy !== undefined);
         if (trimmed && extra.length > 0) problems.push(`after the update, ${engine.engine} keeps copies beyond retention: ${extra.map((copy) => copy.identifier).join(", ")}`);
         const failed = copies.filter((copy) => statusAt(copy, nowMs) === "failed");
         if (trimmed && failed.length > 0) problems.push(`after the update, failed ${engine.engine} copies remain: ${failed.map((copy) => copy.identifier).join(", ")}`);
@@ -280,125 +281,134 @@ function byNewestSource(world: WorldView): (a: StoredSnapshot, b: StoredSnapshot
     return (a, b) => sourceTime(b) - sourceTime(a);
 }
 
-/** The restore function starts at most one execution per cycle, and none outside a cycle day. */
+/** The restore function starts at most one pipeline execution a day (a cycle starts it once). */
 function checkPipelineExecutions(world: WorldView, record: InvocationRecord): string[] {
+    const today = restoreExecutions(world).filter((execution) => world.zone.localDate(execution.startTime.getTime()) === record.localDate);
+    return today.length > 1 ? [`${today.length} pipeline executions on ${record.localDate}`] : [];
+}
+
+/**
+ * A cycle, once its execution stopped: one execution named after the day; the restore checked no less than
+ * copyRecheckMinutes apart (unless Step Functions retried it) and waited no longer than the maintenance window;
+ * the pipeline started at the first check that found every engine's data ready; and the expected outcome, with
+ * the newest data of the cycle.
+ */
+export function checkCycleEnd(world: WorldView, cycle: CycleRecord): string[] {
     const problems: string[] = [];
-    const byFunction = world.aws.pipelines.allExecutions().filter((execution) => execution.startedBy === world.restorePrincipal);
-    const perDay = new Map<string, number>();
-    for (const execution of byFunction) {
-        const date = world.zone.localDate(execution.startTime.getTime());
-        perDay.set(date, (perDay.get(date) ?? 0) + 1);
-        if (!world.cycleDates.has(date)) problems.push(`execution ${execution.executionId} started on ${date}, which is not a cycle day`);
+    const settings = world.deployment.settings;
+    const executions = world.aws.stepFunctions.all().filter((execution) => execution.name === `cycle-${cycle.date}`);
+    if (executions.length !== 1) problems.push(`${executions.length} executions named cycle-${cycle.date}`);
+    const execution = executions[0];
+    if (execution !== undefined && execution.startDate.getTime() !== cycle.cycleStart.getTime()) {
+        problems.push(`the execution started at ${execution.startDate.toISOString()}, not at the cycle's start ${cycle.cycleStart.toISOString()}`);
     }
-    const today = record.firing.localDate;
-    if ((perDay.get(today) ?? 0) > 1) problems.push(`${perDay.get(today)} pipeline executions on cycle day ${today}`);
+    if (execution?.status === "RUNNING") problems.push("the execution never stopped");
+    if (cycle.updates.length === 0) problems.push("the update never ran");
+    if (cycle.updates.slice(0, -1).some((record) => record.invocation.error?.name !== "TransientAwsError")) {
+        problems.push("the update ran again after a run that was not to be retried");
+    }
+    const windowEndMs = cycle.cycleStart.getTime() + settings.maintenanceWindowMinutes * MS_PER_MINUTE;
+    cycle.restores.forEach((record, index) => {
+        if (record.outcome === "waiting" && record.final) problems.push(`check ${index + 1} waits after the maintenance window ended`);
+        const previous = cycle.restores[index - 1];
+        if (previous?.outcome === "waiting") {
+            const gapMinutes = (record.invocation.startedAt.getTime() - previous.invocation.startedAt.getTime()) / MS_PER_MINUTE;
+            const expected = Math.min(settings.copyRecheckMinutes, (windowEndMs - previous.invocation.startedAt.getTime()) / MS_PER_MINUTE);
+            if (gapMinutes !== expected) problems.push(`check ${index + 1} came ${gapMinutes} minutes after a waiting check, not ${expected}`);
+        }
+    });
+    cycle.executions = restoreExecutions(world).filter((pipeline) => world.zone.localDate(pipeline.startTime.getTime()) === cycle.date);
+    if (cycle.executions.length > 1) problems.push(`${cycle.executions.length} pipeline executions in one cycle`);
+    if (cycle.executions.length === 1) {
+        const pipeline = cycle.executions[0];
+        cycle.outcome = "restored";
+        cycle.detail = settings.engines.map((engine) =>
+            `${engine.engine}: ${restoredProductionArn(world, engine, pipeline.restores) ?? "?"}`).join("; ") + ` -> ${pipeline.pipelineName}`;
+        if (execution?.status !== "SUCCEEDED") problems.push(`the pipeline started, but the execution ended ${execution?.status}`);
+        if (pipeline.pipelineName !== world.deployment.pipelineName) problems.push(`the execution went to ${pipeline.pipelineName}, not ${world.deployment.pipelineName}`);
+        for (const engine of settings.engines) {
+            const restored = restoredProductionArn(world, engine, pipeline.restores);
+            const expected = cycle.expectedData[engine.engine];
+            if (restored !== expected) {
+                problems.push(`${engine.engine} restored ${restored ?? "nothing"}, but the newest production snapshot started by the cycle's start and ` +
+                    `shared by the check that restored is ${expected ?? "none"}`);
+            }
+        }
+        const waitedNeedlessly = cycle.restores.filter((record) => record.outcome === "waiting" && everyCopyReady(world, record));
+        if (waitedNeedlessly.length > 0) problems.push(`the check at ${waitedNeedlessly[0].localTime} waited although every engine's data was ready`);
+    } else if (execution?.status === "FAILED" || execution?.status === "TIMED_OUT") {
+        cycle.outcome = "failed";
+        cycle.detail = `${execution.error}: ${execution.cause}`;
+    } else {
+        cycle.outcome = "incomplete";
+        cycle.detail = `no pipeline execution, and the execution is ${execution?.status ?? "missing"}`;
+    }
+    if (cycle.outcome !== cycle.expectation.outcome) problems.push(`expected the cycle to be ${cycle.expectation.outcome}, but it ${cycle.outcome}: ${cycle.detail}`);
+    if (cycle.outcome === "failed" && !(cycle.expectation.restoreError?.test(cycle.detail ?? "") ?? false)) {
+        problems.push(`the execution's error does not say ${cycle.expectation.restoreError}: ${cycle.detail}`);
+    }
+    for (const record of [...cycle.updates, ...cycle.restores].filter((candidate) => candidate.status === "failed")) {
+        const error = record.invocation.error!;
+        // Throttling is retried by the state machine; the faults that cause it are asserted on their own.
+        if (error.name === "TransientAwsError") continue;
+        const pattern = record.kind === "update" ? cycle.expectation.updateError : cycle.expectation.restoreError;
+        if (pattern === undefined || !pattern.test(error.message)) problems.push(`unexpected ${record.kind} failure at ${record.localTime}: ${error.name}: ${error.message}`);
+    }
     return problems;
 }
 
-/** The end of a cycle: one update, the whole restore window, and the expected outcome with the right data. */
-export function checkCycleEnd(world: WorldView, cycle: CycleRecord): string[] {
-    const problems: string[] = [];
-    const expectedAttempts = Math.ceil(world.restoreWindow.minutes / world.restoreWindow.recheckMinutes);
-    if (cycle.updates.length !== 1) problems.push(`the update ran ${cycle.updates.length} times`);
-    if (cycle.restores.length !== expectedAttempts) problems.push(`the restore ran ${cycle.restores.length} times, not ${expectedAttempts}`);
-    const firstRestored = cycle.restores.findIndex((record) => record.restoreOutcome === "restored");
-    cycle.restores.forEach((record, index) => {
-        const allowed = firstRestored < 0 || index < firstRestored ? ["waiting", "failed"] : index === firstRestored ? ["restored"] : ["already-restored"];
-        const outcome = record.status === "failed" ? "failed" : record.restoreOutcome ?? "?";
-        if (!allowed.includes(outcome)) problems.push(`restore attempt ${index + 1} ended ${outcome}`);
-    });
-    const last = cycle.restores[cycle.restores.length - 1];
-    if (cycle.executions.length > 1) problems.push(`${cycle.executions.length} pipeline executions in one cycle`);
-    if (cycle.executions.length === 1) {
-        const execution = cycle.executions[0];
-        cycle.outcome = "restored";
-        cycle.detail = world.deployment.settings.engines.map((engine) =>
-            `${engine.engine}: ${restoredProductionArn(world, engine, execution.restores) ?? "?"}`).join("; ") + ` -> ${execution.pipelineName}`;
-        if (execution.pipelineName !== world.deployment.pipelineName) problems.push(`the execution went to ${execution.pipelineName}, not ${world.deployment.pipelineName}`);
-        for (const engine of world.deployment.settings.engines) {
-            const restored = restoredProductionArn(world, engine, execution.restores);
-            const expected = cycle.expectedData[engine.engine];
-            if (restored !== expected) {
-                problems.push(`${engine.engine} restored ${restored ?? "nothing"}, but the newest production snapshot started by the update time and ` +
-                    `shared by the attempt that restored is ${expected ?? "none"}`);
-            }
-        }
-    } else if (last?.status === "failed") {
-        cycle.outcome = "failed";
-        cycle.detail = `${last.invocation.error!.name}: ${last.invocation.error!.message}`;
-    } else {
-        cycle.outcome = "incomplete";
-        cycle.detail = `no execution, and the last attempt ended ${last?.restoreOutcome ?? "nowhere"}`;
-    }
-    if (cycle.outcome !== cycle.expectation.outcome) problems.push(`expected the cycle to be ${cycle.expectation.outcome}, but it ${cycle.outcome}: ${cycle.detail}`);
-    const lastAttemptError = cycle.expectation.lastRestoreError ?? cycle.expectation.restoreError;
-    if (cycle.outcome === "failed" && lastAttemptError && !lastAttemptError.test(cycle.detail ?? "")) {
-        problems.push(`the last restore attempt does not say ${lastAttemptError}: ${cycle.detail}`);
-    }
-    for (const record of [...cycle.updates, ...cycle.restores].filter((candidate) => candidate.status === "failed")) {
-        const pattern = record.kind === "update" ? cycle.expectation.updateError : record === last ? lastAttemptError : cycle.expectation.restoreError;
-        const message = record.invocation.error!.message;
-        if (pattern === undefined || !pattern.test(message)) problems.push(`unexpected ${record.kind} failure at ${record.firing.localTime}: ${record.invocation.error!.name}: ${message}`);
-    }
-    return problems;
+/** Whether, at a check's instant, a copy of the data it had to restore was available for every engine that copies. */
+function everyCopyReady(world: WorldView, record: InvocationRecord): boolean {
+    const atMs = record.invocation.startedAt.getTime();
+    return world.deployment.settings.engines.filter((engine) => engine.copy).every((engine) =>
+        world.aws.store.everything().some((snapshot) => isOwnCopy(world, snapshot) && snapshot.sourceArn === record.expectedData?.[engine.engine] &&
+            existedAt(snapshot, atMs) && statusAt(snapshot, atMs) === "available"));
 }
 
 /** The production snapshot the pipeline restores an engine from: the snapshot `current` named, or the source of the copy it named. */
-export function restoredProductionArn(world: WorldView, engine: EngineSettings, restores: Record<string, string>): string | undefined {
+export function restoredProductionArn(world: Pick<WorldView, "aws">, engine: EngineSettings, restores: Record<string, string>): string | undefined {
     const value = restores[engine.currentParameter];
-    if (value === undefined) return undefined;
-    const named = [...world.aws.store.everything()].reverse().find((snapshot) => snapshot.arn === value || (snapshot.account === ACCEPTANCE_ACCOUNT && snapshot.identifier === value));
+    return value === undefined ? undefined : productionOrigin(world.aws, value)?.arn;
+}
+
+/** The pipeline executions the restore function started, oldest first. */
+function restoreExecutions(world: WorldView) {
+    return world.aws.pipelines.allExecutions().filter((execution) => execution.startedBy === world.deployment.functions.restore.caller.principalArn);
+}
+
+/** The production snapshot a parameter value names, directly or through this account's copy of it. */
+function productionOrigin(aws: FakeAws, value: string): StoredSnapshot | undefined {
+    const named = [...aws.store.everything()].reverse().find((snapshot) => snapshot.arn === value || (snapshot.account === ACCEPTANCE_ACCOUNT && snapshot.identifier === value));
     if (named === undefined) return undefined;
-    return named.account === ACCEPTANCE_ACCOUNT ? named.sourceArn : named.arn;
+    const origin = named.account === ACCEPTANCE_ACCOUNT ? aws.store.everything().find((snapshot) => snapshot.arn === named.sourceArn) : named;
+    return origin?.account === PRODUCTION_ACCOUNT ? origin : undefined;
+}
+
+/** Whether a snapshot (or a copy, which keeps its source's cluster) is of a cluster the engine follows now. */
+function isFollowed(world: WorldView, engine: EngineName, snapshot: StoredSnapshot): boolean {
+    const clusters = world.sourceClusters(engine);
+    return clusters.length === 0 || clusters.includes(snapshot.clusterIdentifier);
+}
+
+function functionLabelsOf(world: WorldView): string[] {
+    return Object.values(world.deployment.functions).map((deployed) => deployed.caller.label);
 }
 
 function findSnapshot(aws: FakeAws, value: string): StoredSnapshot | undefined {
     return aws.store.byArn(value) ?? aws.store.own(ACCEPTANCE_ACCOUNT, value);
 }
 
-function engineSettings(world: WorldView, engine: EngineName): EngineSettings {
-    return world.deployment.settings.engines.find((candidate) => candidate.engine === engine)!;
-}
-
 function changedValues(record: InvocationRecord): string[] {
     const names = new Set([...Object.keys(record.parametersBefore), ...Object.keys(record.parametersAfter)]);
-    return [...names].filter((name) => valueOf(record.parametersBefore, name) !== valueOf(record.parametersAfter, name));
-}
-
-function valueOf(state: InvocationRecord["parametersBefore"], name: string): string | undefined {
-    return state[name]?.value;
+    return [...names].filter((name) => record.parametersBefore[name]?.value !== record.parametersAfter[name]?.value);
 }
 
 function sameState(a: InvocationRecord["parametersBefore"], b: InvocationRecord["parametersBefore"]): boolean {
     return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/**
- * Whether a restore attempt at local `date` `time` is its window's last: no later time on the window's grid
- * exists on the local clock (a spring-forward gap removes times). Read from the window, not from the gate.
- */
-export function isLastAttempt(world: Pick<WorldView, "zone" | "restoreWindow">, date: string, time: string): boolean {
-    const { start, minutes, recheckMinutes } = world.restoreWindow;
-    // A window may run past midnight: an attempt before the start time belongs to the previous day's window,
-    // and a later attempt may fall on the next local date.
-    const afterMidnight = minutesOf(time) < minutesOf(start);
-    const windowDayMs = Date.parse(`${date}T00:00:00Z`) - (afterMidnight ? MS_PER_DAY : 0);
-    const sinceStart = minutesOf(time) - minutesOf(start) + (afterMidnight ? MINUTES_PER_DAY : 0);
-    for (let offset = sinceStart + recheckMinutes; offset < minutes; offset += recheckMinutes) {
-        const wall = minutesOf(start) + offset;
-        const laterDate = new Date(windowDayMs + Math.floor(wall / MINUTES_PER_DAY) * MS_PER_DAY).toISOString().slice(0, 10);
-        if (world.zone.instantsOf(laterDate, addMinutes("00:00", wall)).length > 0) return false;
-    }
-    return true;
-}
-
-function minutesOf(time: string): number {
-    const [hours, minutes] = time.split(":").map(Number);
-    return hours * 60 + minutes;
-}
-
 /** "HH:MM" `minutes` after `time`, on a 24-hour clock. */
 export function addMinutes(time: string, minutes: number): string {
-    const total = minutesOf(time) + minutes;
+    const total = Number(time.slice(0, 2)) * 60 + Number(time.slice(3)) + minutes;
     return `${String(Math.floor(total / 60) % 24).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
 }

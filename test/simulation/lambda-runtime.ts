@@ -1,15 +1,15 @@
 /**
- * Runs the real handler entry points as Lambda would: with SNAPSHOT_REFRESH_SETTINGS in the environment, a
- * context naming a function of the acceptance account, a fresh request id per invocation, an execution
+ * Runs the real handler entry points as Lambda would: with the deployed SNAPSHOT_REFRESH_SETTINGS in the
+ * environment, a context naming the deployed function, a fresh request id per invocation, an execution
  * environment that stays warm between close invocations and is replaced after idling, and the console captured
  * as the function's log (nothing reaches stdout).
  */
-import { InvocationEvent, LambdaContext } from "../../handlers/lambda";
+import { LambdaContext } from "../../handlers/lambda";
 import { SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
-import { ACCEPTANCE_ACCOUNT, Caller, REGION } from "./accounts";
+import { DeployedFunction } from "./deployment";
 import { FakeAws } from "./fake-aws";
 
-export type Handler = (event: InvocationEvent, context: LambdaContext) => Promise<unknown>;
+export type Handler = (event: never, context: LambdaContext) => Promise<unknown>;
 
 /** A log entry the function handed the console, under its level. */
 export interface LogLine {
@@ -21,7 +21,7 @@ export interface LogLine {
 export interface Invocation {
     functionName: string;
     requestId: string;
-    event: InvocationEvent;
+    event: unknown;
     startedAt: Date;
     /** Whether the run started in a new execution environment (the handler factory ran again). */
     coldStart: boolean;
@@ -74,32 +74,27 @@ export class SimulatedFunction {
     private lastInvokedMs = -Infinity;
 
     constructor(
-        readonly functionName: string,
-        private readonly caller: () => Caller,
+        private readonly deployed: () => DeployedFunction,
         private readonly factory: () => Handler,
-        private readonly settingsJson: () => string,
         private readonly aws: FakeAws,
         private readonly console: ConsoleCapture,
     ) {}
 
-    async invoke(event: InvocationEvent): Promise<Invocation> {
+    async invoke(event: unknown): Promise<Invocation> {
+        const { functionName, arn, caller, settingsJson } = this.deployed();
         const nowMs = this.aws.timeline.nowMs();
         const coldStart = this.handler === undefined || nowMs - this.lastInvokedMs > IDLE_RECYCLE_MS;
         if (coldStart) this.handler = this.factory();
         this.lastInvokedMs = nowMs;
         requestCounter += 1;
         const requestId = `${requestCounter.toString(16).padStart(8, "0")}-7c3e-4a1b-9d2f-5e6a7b8c9d0e`;
-        const context: LambdaContext = {
-            invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCEPTANCE_ACCOUNT}:function:${this.functionName}`,
-            functionName: this.functionName,
-            awsRequestId: requestId,
-        };
-        const invocation: Invocation = { functionName: this.functionName, requestId, event, startedAt: this.aws.timeline.now(), coldStart, logs: [] };
+        const context: LambdaContext = { invokedFunctionArn: arn, functionName, awsRequestId: requestId };
+        const invocation: Invocation = { functionName, requestId, event, startedAt: this.aws.timeline.now(), coldStart, logs: [] };
         const previousSettings = process.env[SETTINGS_ENVIRONMENT_VARIABLE];
-        process.env[SETTINGS_ENVIRONMENT_VARIABLE] = this.settingsJson();
+        process.env[SETTINGS_ENVIRONMENT_VARIABLE] = settingsJson;
         try {
             const { value, logs } = await this.console.collect(() =>
-                this.aws.actAs(this.caller(), () => this.handler!(event, context)).then(
+                this.aws.actAs(caller, () => this.handler!(event as never, context)).then(
                     (result) => ({ result, error: undefined }),
                     (error: unknown) => ({ result: undefined, error: error instanceof Error ? error : new Error(String(error)) }),
                 ));

@@ -58,11 +58,21 @@ export class ProductionAccount {
         });
     }
 
-    /** The newest snapshot of the engine production shared with acceptance at or before `atMs`, still there then. */
-    newestSharedAt(engine: EngineName, atMs: number): StoredSnapshot | undefined {
+    /** From `at`, production also takes and shares daily snapshots of `cluster`. */
+    addCluster(at: Date, cluster: ProductionCluster): void {
+        this.aws.timeline.schedule(at, `production adds cluster ${cluster.identifier}`, () => {
+            this.options.clusters.push(cluster);
+        });
+    }
+
+    /**
+     * The newest snapshot of the engine production shared with acceptance at or before `atMs`, still there then,
+     * of the followed clusters (all when `sourceClusters` is empty).
+     */
+    newestSharedAt(engine: EngineName, atMs: number, sourceClusters: readonly string[] = []): StoredSnapshot | undefined {
         let newest: StoredSnapshot | undefined;
         for (const snapshot of this.aws.store.everything()) {
-            if (snapshot.account !== PRODUCTION_ACCOUNT || snapshot.engine !== ENGINE_VALUE[engine]) continue;
+            if (!this.isFollowed(snapshot, engine, sourceClusters)) continue;
             const shared = sharedSince(snapshot, ACCEPTANCE_ACCOUNT);
             if (shared === undefined || shared.getTime() > atMs || !existedAt(snapshot, atMs) || statusAt(snapshot, atMs) !== "available") continue;
             if (newest === undefined || snapshot.startedAt > newest.startedAt) newest = snapshot;
@@ -77,10 +87,10 @@ export class ProductionAccount {
      * even when it is shared before the attempt; started before it and shared after it, it is this cycle's
      * (the update could not see it, so the restore has to copy it).
      */
-    cycleDataAt(engine: EngineName, createdByMs: number, atMs: number): StoredSnapshot | undefined {
+    cycleDataAt(engine: EngineName, createdByMs: number, atMs: number, sourceClusters: readonly string[] = []): StoredSnapshot | undefined {
         let newest: StoredSnapshot | undefined;
         for (const snapshot of this.aws.store.everything()) {
-            if (snapshot.account !== PRODUCTION_ACCOUNT || snapshot.engine !== ENGINE_VALUE[engine]) continue;
+            if (!this.isFollowed(snapshot, engine, sourceClusters)) continue;
             if (snapshot.startedAt.getTime() > createdByMs) continue;
             if (!isSharedWith(snapshot, ACCEPTANCE_ACCOUNT, atMs) || !existedAt(snapshot, atMs) || statusAt(snapshot, atMs) !== "available") continue;
             if (newest === undefined || snapshot.startedAt > newest.startedAt) newest = snapshot;
@@ -89,8 +99,13 @@ export class ProductionAccount {
     }
 
     /** An extra snapshot of every cluster now, shared like the daily ones (a release's "before" snapshot, say). */
-    takeSnapshots(): void {
-        for (const cluster of this.options.clusters) this.snapshot(cluster);
+    takeSnapshots(minutes = this.options.creationMinutes): void {
+        for (const cluster of this.options.clusters) this.snapshot(cluster, minutes);
+    }
+
+    private isFollowed(snapshot: StoredSnapshot, engine: EngineName, sourceClusters: readonly string[]): boolean {
+        return snapshot.account === PRODUCTION_ACCOUNT && snapshot.engine === ENGINE_VALUE[engine] &&
+            (sourceClusters.length === 0 || sourceClusters.includes(snapshot.clusterIdentifier));
     }
 
     private planDay(atMs: number): void {
@@ -101,14 +116,14 @@ export class ProductionAccount {
         });
     }
 
-    private snapshot(cluster: ProductionCluster): void {
+    private snapshot(cluster: ProductionCluster, minutes: number): void {
         const stamp = this.aws.timeline.now().toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
         const snapshot = this.aws.snapshots.createSnapshot(this.caller, {
             identifier: `${cluster.identifier}-manual-${stamp}`,
             clusterIdentifier: cluster.identifier,
             engine: ENGINE_VALUE[cluster.engine],
             engineVersion: ENGINE_VERSION[cluster.engine],
-            minutes: this.options.creationMinutes,
+            minutes,
             kmsKeyId: cluster.kmsKeyArn,
         });
         this.aws.timeline.schedule(snapshot.readyAt, `production shares ${snapshot.identifier} (if sharing is on)`, () => {

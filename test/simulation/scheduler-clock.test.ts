@@ -5,9 +5,10 @@ import { firings, parseCron, ScheduleDefinition, ZoneClock } from "./scheduler-c
 
 const AMSTERDAM = "Europe/Amsterdam";
 const plan = planCadence({ cadence: "every 2 weeks on sunday at 02:00", timezone: AMSTERDAM });
-const SCHEDULES: ScheduleDefinition<"update" | "restore">[] = [
-    { target: "update", expression: plan.update.expression, timezone: plan.update.timezone, input: schedulePayload(plan.update) },
-    { target: "restore", expression: plan.restore.expression, timezone: plan.restore.timezone, input: schedulePayload(plan.restore) },
+const SCHEDULES: ScheduleDefinition<"starter" | "every 10 minutes">[] = [
+    { target: "starter", expression: plan.expression, timezone: plan.timezone, input: schedulePayload(plan) },
+    // A denser expression, so that the comparison below covers whole hours of the changes.
+    { target: "every 10 minutes", expression: "cron(0/10 1-3 ? * SUN *)", timezone: AMSTERDAM, input: {} },
 ];
 
 /** Every minute of the range, read on the local clock, kept when the expression names it: slow, obviously right. */
@@ -30,9 +31,9 @@ function bruteForceFirings(expression: string, timeZone: string, fromIso: string
 
 describe("the simulated EventBridge Scheduler clock", () => {
     it("reads the planner's expressions", () => {
-        expect(plan.update.expression).to.equal("cron(0 2,3 ? * SUN *)");
-        expect(parseCron(plan.update.expression)).to.deep.include({ minutes: [0], hours: [2, 3], weekdays: new Set([0]) });
-        expect(parseCron(plan.restore.expression)).to.deep.include({ minutes: [0, 15, 30, 45], hours: [4, 5] });
+        expect(plan.expression).to.equal("cron(0 2,3 ? * SUN *)");
+        expect(parseCron(plan.expression)).to.deep.include({ minutes: [0], hours: [2, 3], weekdays: new Set([0]) });
+        expect(parseCron("cron(0/10 1-3 ? * SUN *)")).to.deep.include({ minutes: [0, 10, 20, 30, 40, 50], hours: [1, 2, 3] });
         expect(parseCron("cron(30 22,23 ? * SAT,SUN *)").weekdays).to.deep.equal(new Set([6, 0]));
     });
 
@@ -45,14 +46,14 @@ describe("the simulated EventBridge Scheduler clock", () => {
     it("skips a local time the spring-forward gap removes and fires the one after it", () => {
         const clock = new ZoneClock(AMSTERDAM);
         expect(clock.instantsOf("2026-03-29", "02:00")).to.deep.equal([]);
-        const updates = firings(SCHEDULES, "2026-03-29", "2026-03-30").filter((firing) => firing.target === "update");
+        const updates = firings(SCHEDULES, "2026-03-29", "2026-03-30").filter((firing) => firing.target === "starter");
         expect(updates.map((firing) => [firing.localTime, firing.scheduledTime])).to.deep.equal([["03:00", "2026-03-29T01:00:00Z"]]);
     });
 
     it("fires a local time the fall-back repeats once, at its first occurrence", () => {
         const clock = new ZoneClock(AMSTERDAM);
         expect(clock.instantsOf("2026-10-25", "02:00").map((ms) => new Date(ms).toISOString())).to.deep.equal(["2026-10-25T00:00:00.000Z", "2026-10-25T01:00:00.000Z"]);
-        const updates = firings(SCHEDULES, "2026-10-25", "2026-10-26").filter((firing) => firing.target === "update");
+        const updates = firings(SCHEDULES, "2026-10-25", "2026-10-26").filter((firing) => firing.target === "starter");
         expect(updates.map((firing) => firing.scheduledTime)).to.deep.equal(["2026-10-25T00:00:00Z", "2026-10-25T02:00:00Z"]);
     });
 
@@ -67,8 +68,8 @@ describe("the simulated EventBridge Scheduler clock", () => {
     });
 
     it("delivers the schedule's input with Scheduler's time filled in and the planner's gate untouched", () => {
-        const [restore] = firings(SCHEDULES, "2026-01-04", "2026-01-05").filter((firing) => firing.target === "restore");
-        expect(restore.event).to.deep.equal({ scheduledTime: "2026-01-04T03:00:00Z", gate: plan.restore.gate });
-        expect(restore.localTime).to.equal("04:00");
+        const [first] = firings(SCHEDULES, "2026-01-04", "2026-01-05").filter((firing) => firing.target === "starter");
+        expect(first.event).to.deep.equal({ scheduledTime: "2026-01-04T01:00:00Z", gate: plan.gate });
+        expect(first.localTime).to.equal("02:00");
     });
 });

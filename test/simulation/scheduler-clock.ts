@@ -7,7 +7,7 @@
  * `L`, `W` and `#` fail loudly. Evaluation walks candidate local days and their listed hours and minutes, so a
  * year costs a few thousand time zone conversions, not half a million minutes.
  */
-import { InvocationEvent } from "../../handlers/lambda";
+import { ScheduleEvent } from "../../handlers/start-cycle";
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
@@ -144,7 +144,7 @@ export interface ScheduleDefinition<Target extends string> {
     expression: string;
     timezone: string;
     /** The schedule's input, with `<aws.scheduler.scheduled-time>` where Scheduler fills in the firing's time. */
-    input: InvocationEvent;
+    input: ScheduleEvent;
 }
 
 export interface Firing<Target extends string> {
@@ -154,7 +154,7 @@ export interface Firing<Target extends string> {
     /** `<aws.scheduler.scheduled-time>`: ISO 8601 in UTC, to the second. */
     scheduledTime: string;
     /** The payload as delivered to the function. */
-    event: InvocationEvent;
+    event: ScheduleEvent;
     /** Local date and time of the firing in the schedule's zone. */
     localDate: string;
     localTime: string;
@@ -180,7 +180,7 @@ export function firings<Target extends string>(schedules: readonly ScheduleDefin
                     if (atMs === undefined) continue;
                     const scheduledTime = new Date(atMs).toISOString().replace(".000Z", "Z");
                     // Scheduler substitutes context attributes in the input text, then delivers the JSON.
-                    const event = JSON.parse(input.split(SCHEDULED_TIME_PLACEHOLDER).join(scheduledTime)) as InvocationEvent;
+                    const event = JSON.parse(input.split(SCHEDULED_TIME_PLACEHOLDER).join(scheduledTime)) as ScheduleEvent;
                     result.push({ target: schedule.target, atMs, scheduledTime, event, localDate: date, localTime: time });
                 }
             }

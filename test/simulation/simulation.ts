@@ -1,22 +1,23 @@
 /**
- * The simulated year: builds the world (fake AWS, production, the people, the deployment), delivers every
- * scheduler firing to the real handlers in time order, records each invocation and checks the invariants
- * after each one and at the end of each cycle.
+ * The simulated year: builds the world (fake AWS, production, the people, the deployment the component makes
+ * under the Pulumi mocks), delivers every firing of its schedule to the real starter, lets Step Functions run
+ * each cycle's execution of the deployed definition (its Task states run the real functions, its waits take
+ * simulated minutes), records every run and checks the invariants after each one and for each cycle.
  */
 import { SnapshotRefreshArgs } from "../../components/args";
 import { EngineName } from "../../handlers/engines";
+import { createRestoreHandler, createStarterHandler, createUpdateHandler } from "../../handlers/lambda";
 import { PRODUCTION_ACCOUNT } from "./accounts";
-import { createRestoreHandler, createUpdateHandler } from "../../handlers/lambda";
-import { RestoreSummary } from "../../handlers/restore";
 import { ClusterSnapshotApiOptions } from "./cluster-snapshot-api";
-import { applyParameters, Deployment, functionCaller, FunctionKind, planDeployment } from "./deployment";
+import { applyDeployment, Deployment, deployComponent, FUNCTION_KINDS, FunctionKind } from "./deployment";
 import { FakeAws } from "./fake-aws";
-import { addMinutes, checkCycleEnd, checkInvocation, isLastAttempt, RestoreWindow, WorldView } from "./invariants";
-import { ConsoleCapture, SimulatedFunction } from "./lambda-runtime";
+import { addMinutes, checkCycleEnd, checkInvocation, WorldView } from "./invariants";
+import { ConsoleCapture, Handler, SimulatedFunction } from "./lambda-runtime";
 import { CycleExpectation, CycleRecord, InvocationRecord } from "./ledger";
 import { Colleague, Operator, Stranger } from "./people";
 import { ProductionAccount, ProductionOptions } from "./production-account";
 import { Firing, firings, ZoneClock } from "./scheduler-clock";
+import { ExecutionRecord, LambdaOutcome } from "./step-functions-service";
 
 export interface SimulationConfig {
     componentName: string;
@@ -31,9 +32,8 @@ export interface SimulationConfig {
     firstCycleDate: string;
     cycleEveryDays: number;
     cycleCount: number;
-    /** Local update time the cadence names, and the restore window: what the gate must let through. */
-    updateTime: string;
-    restoreWindow: RestoreWindow;
+    /** Local time the cadence names: when a cycle starts. */
+    cycleTime: string;
     snapshotApi: ClusterSnapshotApiOptions;
     expectation: (cycleNumber: number) => CycleExpectation;
 }
@@ -47,15 +47,13 @@ export const ACCEPTANCE_LIMITS: ClusterSnapshotApiOptions = {
     defaultCopy: { minutes: 40, outcome: "available" },
 };
 
-/** The component's default restore window: from 04:00 (two hours after a 02:00 update), every 15 minutes, until 06:00. */
-export const DEFAULT_RESTORE_WINDOW: RestoreWindow = { start: "04:00", minutes: 120, recheckMinutes: 15 };
-
 export interface Violation {
     at: string;
     what: string;
 }
 
 const MS_PER_DAY = 86_400_000;
+const HANDLER_FACTORIES: Record<FunctionKind, () => Handler> = { starter: createStarterHandler, update: createUpdateHandler, restore: createRestoreHandler };
 
 export class SimulatedWorld implements WorldView {
     readonly aws: FakeAws;
@@ -68,72 +66,68 @@ export class SimulatedWorld implements WorldView {
     readonly cycleDates: ReadonlySet<string>;
     readonly invocations: InvocationRecord[] = [];
     readonly violations: Violation[] = [];
-    readonly updateTime: string;
-    readonly restoreWindow: RestoreWindow;
-    readonly functionLabels: Record<FunctionKind, string>;
-    readonly restorePrincipal: string;
+    readonly cycleTime: string;
     deployment: Deployment;
     private readonly functions: Record<FunctionKind, SimulatedFunction>;
     private readonly console = new ConsoleCapture();
 
-    constructor(private readonly config: SimulationConfig) {
+    /** Builds the world around the component's first deployment (applied by {@link deploy}, when the scenario says). */
+    static async create(config: SimulationConfig): Promise<SimulatedWorld> {
+        return new SimulatedWorld(config, await deployComponent(config.componentName, config.args));
+    }
+
+    private constructor(private readonly config: SimulationConfig, readonly firstDeployment: Deployment) {
         this.aws = new FakeAws(config.worldStart, config.snapshotApi);
-        this.deployment = planDeployment(config.componentName, config.args);
-        this.zone = new ZoneClock(this.deployment.plan.update.timezone);
+        this.deployment = firstDeployment;
+        this.zone = new ZoneClock(firstDeployment.schedule.timezone);
         this.production = new ProductionAccount(this.aws, config.production);
         this.stranger = new Stranger(this.aws);
         this.colleague = new Colleague(this.aws);
         this.operator = new Operator(this.aws);
-        this.updateTime = config.updateTime;
-        this.restoreWindow = config.restoreWindow;
+        this.cycleTime = config.cycleTime;
         this.cycles = Array.from({ length: config.cycleCount }, (_, index) => {
             const date = new Date(Date.parse(`${config.firstCycleDate}T00:00:00Z`) + index * config.cycleEveryDays * MS_PER_DAY).toISOString().slice(0, 10);
             return {
                 number: index + 1,
                 date,
                 expectation: config.expectation(index + 1),
+                starts: [],
                 updates: [],
                 restores: [],
-                cycleStart: this.updateInstant(date),
+                cycleStart: this.cycleStartOn(date),
                 sharedWhenUpdated: {},
                 expectedData: {},
                 executions: [],
             };
         });
         this.cycleDates = new Set(this.cycles.map((cycle) => cycle.date));
-        const update = functionCaller(() => this.deployment, "update");
-        const restore = functionCaller(() => this.deployment, "restore");
-        this.functionLabels = { update: update.label, restore: restore.label };
-        this.restorePrincipal = restore.principalArn;
-        const settingsJson = () => this.deployment.settingsJson;
-        this.functions = {
-            update: new SimulatedFunction(update.label, () => update, createUpdateHandler, settingsJson, this.aws, this.console),
-            restore: new SimulatedFunction(restore.label, () => restore, createRestoreHandler, settingsJson, this.aws, this.console),
-        };
+        this.functions = Object.fromEntries(FUNCTION_KINDS.map((kind) => [kind, new SimulatedFunction(
+            () => this.deployment.functions[kind], HANDLER_FACTORIES[kind], this.aws, this.console,
+        )])) as Record<FunctionKind, SimulatedFunction>;
+        for (const kind of ["update", "restore"] as const) {
+            this.aws.functions.set(firstDeployment.functions[kind].arn, (payload, execution) => this.runTask(kind, payload, execution));
+        }
         // The main pipeline restores from the `current` parameters as they are when an execution starts.
         this.aws.pipelines.observeRestoredData = () => Object.fromEntries(this.deployment.settings.engines.map((engine) =>
             [engine.currentParameter, this.aws.parameters.value(engine.currentParameter) ?? ""]));
     }
 
-    /** `pulumi up`: the first one creates the parameters; later ones may change the arguments (the pipeline). */
-    deploy(args: SnapshotRefreshArgs = this.config.args): void {
-        this.deployment = planDeployment(this.config.componentName, args);
-        applyParameters(this.aws, this.deployment);
+    /** Another `pulumi up` of the component with other arguments, built now (before the year runs), applied by {@link deploy}. */
+    async prepare(args: SnapshotRefreshArgs): Promise<Deployment> {
+        const deployment = await deployComponent(this.config.componentName, args);
+        if (deployment.schedule.expression !== this.firstDeployment.schedule.expression) throw new Error("the simulation keeps one schedule all year");
+        return deployment;
+    }
+
+    /** `pulumi up`: the first one creates the parameters; later ones may change the arguments (the pipeline, say). */
+    deploy(deployment: Deployment = this.firstDeployment): void {
+        this.deployment = deployment;
+        applyDeployment(this.aws, deployment);
     }
 
     /** The instant the cadence's time zone reads `date` `time` (the first, if the clock goes back). */
     localInstant(date: string, time: string): Date {
         return this.zone.instantOf(date, time);
-    }
-
-    /**
-     * The cycle's update time on `date`, worked out from the calendar rather than taken from the gate: the
-     * cadence's local time (its first occurrence when the clock goes back), or the hour after it when the clock
-     * springs forward over it, which is when Scheduler's fallback firing runs the update.
-     */
-    private updateInstant(date: string): Date {
-        const [atMs] = this.zone.instantsOf(date, this.config.updateTime);
-        return new Date(atMs ?? this.zone.instantsOf(date, addMinutes(this.config.updateTime, 60))[0]);
     }
 
     cycle(number: number): CycleRecord {
@@ -149,46 +143,102 @@ export class SimulatedWorld implements WorldView {
         this.production.start(firstDate);
     }
 
-    /** Delivers every firing of the year to the functions, checking as it goes. */
+    /** Every engine's followed clusters, as the current deployment says. */
+    sourceClusters(engine: EngineName): string[] {
+        return this.deployment.settings.engines.find((settings) => settings.engine === engine)?.sourceClusters ?? [];
+    }
+
+    /**
+     * Delivers every firing of the schedule to the starter, and lets each execution run to its end, checking as
+     * it goes; then checks each cycle.
+     */
     async run(): Promise<void> {
-        const all = firings(this.deployment.schedules, this.config.firingsFrom, this.config.firingsUntil);
-        const lastRestoreOfDay = new Map<string, number>();
-        for (const firing of all) if (firing.target === "restore") lastRestoreOfDay.set(firing.localDate, firing.atMs);
+        const all = firings([this.deployment.schedule], this.config.firingsFrom, this.config.firingsUntil);
+        const end = new Date(Date.parse(`${this.config.firingsUntil}T00:00:00Z`) + MS_PER_DAY);
         this.aws.install();
         this.console.install();
         try {
-            for (const firing of all) {
-                const failedBefore = this.aws.timeline.failed.length;
-                this.aws.timeline.advanceTo(new Date(firing.atMs));
-                for (const failed of this.aws.timeline.failed.slice(failedBefore)) {
-                    this.report(`timeline ${failed.at.toISOString()}`, [`"${failed.label}" failed: ${failed.error}`]);
+            await this.aws.timeline.asProcessClock(async () => {
+                for (const firing of all) {
+                    await this.runUntil(firing.atMs);
+                    await this.fire(firing);
                 }
-                const record = await this.deliver(firing);
-                const cycle = record.cycle;
-                if (cycle !== undefined && record.kind === "restore" && lastRestoreOfDay.get(firing.localDate) === firing.atMs) {
-                    this.report(`cycle ${cycle.number} (${cycle.date})`, checkCycleEnd(this, cycle));
-                }
-            }
+                await this.runUntil(end.getTime());
+            });
         } finally {
             this.console.uninstall();
             this.aws.restore();
         }
+        for (const cycle of this.cycles.filter((candidate) => candidate.execution === undefined)) {
+            this.report(`cycle ${cycle.number} (${cycle.date})`, [`no execution ran the cycle: ${checkCycleEnd(this, cycle).join("; ")}`]);
+        }
     }
 
-    private async deliver(firing: Firing<FunctionKind>): Promise<InvocationRecord> {
+    private async runUntil(atMs: number): Promise<void> {
+        const failedBefore = this.aws.timeline.failed.length;
+        await this.aws.timeline.runUntil(new Date(atMs));
+        for (const failed of this.aws.timeline.failed.slice(failedBefore)) {
+            this.report(`timeline ${failed.at.toISOString()}`, [`"${failed.label}" failed: ${failed.error}`]);
+        }
+    }
+
+    private async fire(firing: Firing<"starter">): Promise<void> {
+        const record = await this.invoke("starter", firing.event, { firing });
+        const cycle = this.cycles.find((candidate) => candidate.date === firing.localDate);
+        if (cycle !== undefined) {
+            cycle.starts.push(record);
+            record.cycle = cycle;
+        }
+        this.check(record);
+    }
+
+    /** A Task state's invocation of the update or the restore. */
+    private async runTask(kind: "update" | "restore", payload: unknown, execution: ExecutionRecord): Promise<LambdaOutcome> {
+        const record = await this.invoke(kind, payload, { execution });
+        const nowMs = this.aws.timeline.nowMs();
+        // What the run had to work with, from production's own records: the newest shared snapshot for the
+        // update; for the restore, the newest taken by the execution's start and shared by now.
+        record.expectedData = this.perEngine((engine) => (kind === "update"
+            ? this.production.newestSharedAt(engine, nowMs, this.sourceClusters(engine))
+            : this.production.cycleDataAt(engine, execution.startDate.getTime(), nowMs, this.sourceClusters(engine)))?.arn);
+        record.final = kind === "restore" && nowMs >= execution.startDate.getTime() + this.deployment.settings.maintenanceWindowMinutes * 60_000;
+        const cycle = this.cycles.find((candidate) => `cycle-${candidate.date}` === execution.name);
+        if (cycle !== undefined) {
+            record.cycle = cycle;
+            if (cycle.execution === undefined) {
+                cycle.execution = execution;
+                // Checked once the execution stops, against the world as it is then (the pipeline, the deployment).
+                void execution.stopped.then(() => this.report(`cycle ${cycle.number} (${cycle.date})`, checkCycleEnd(this, cycle)));
+            }
+            if (kind === "update") {
+                cycle.updates.push(record);
+                cycle.sharedWhenUpdated = record.expectedData;
+            } else {
+                // The data is the one of the check that restored.
+                if (!cycle.restores.some((earlier) => earlier.outcome === "restored")) cycle.expectedData = record.expectedData;
+                cycle.restores.push(record);
+            }
+        }
+        this.check(record);
+        return record.invocation.error !== undefined ? { error: record.invocation.error } : { result: record.invocation.result };
+    }
+
+    private async invoke(kind: FunctionKind, event: unknown, origin: Pick<InvocationRecord, "firing" | "execution">): Promise<InvocationRecord> {
         const parametersBefore = this.aws.parameters.state();
         const callsBefore = this.aws.calls.length;
         const snapshotsBefore = this.aws.store.everything().length;
-        const invocation = await this.functions[firing.target].invoke(firing.event);
+        const invocation = await this.functions[kind].invoke(event);
         const nowMs = this.aws.timeline.nowMs();
-        const label = this.functionLabels[firing.target];
-        const result = invocation.result as { outcome?: RestoreSummary["outcome"] | "skipped" } | undefined;
+        const label = this.deployment.functions[kind].caller.label;
+        const result = invocation.result as { outcome?: string } | undefined;
         const record: InvocationRecord = {
-            kind: firing.target,
-            firing,
+            kind,
             invocation,
-            status: invocation.error !== undefined ? "failed" : result?.outcome === "skipped" ? "skipped" : "succeeded",
-            restoreOutcome: firing.target === "restore" && invocation.error === undefined ? result?.outcome : undefined,
+            ...origin,
+            status: invocation.error !== undefined ? "failed" : "succeeded",
+            outcome: result?.outcome,
+            localDate: this.zone.localDate(nowMs),
+            localTime: this.zone.localTime(nowMs),
             parametersBefore,
             parametersAfter: this.aws.parameters.state(),
             calls: this.aws.calls.slice(callsBefore),
@@ -196,29 +246,24 @@ export class SimulatedWorld implements WorldView {
             deleted: this.aws.store.everything().filter((snapshot) => snapshot.deletedBy === label && snapshot.deletedAt?.getTime() === nowMs),
         };
         this.invocations.push(record);
-        const cycle = this.cycles.find((candidate) => candidate.date === firing.localDate);
-        if (cycle !== undefined && record.status !== "skipped") {
-            record.cycle = cycle;
-            if (record.kind === "update") {
-                cycle.updates.push(record);
-                record.expectedData = this.perEngine((engine) => this.production.newestSharedAt(engine, nowMs)?.arn);
-                cycle.sharedWhenUpdated = record.expectedData;
-            } else {
-                const restoredBefore = cycle.restores.some((earlier) => earlier.restoreOutcome === "restored");
-                cycle.restores.push(record);
-                record.lastAttempt = isLastAttempt(this, firing.localDate, firing.localTime);
-                record.expectedData = this.perEngine((engine) => this.production.cycleDataAt(engine, cycle.cycleStart.getTime(), nowMs)?.arn);
-                // The data is the one of the attempt that restored: later attempts find the execution and stop.
-                if (!restoredBefore) cycle.expectedData = record.expectedData;
-                cycle.executions = this.aws.pipelines.allExecutions().filter((execution) =>
-                    execution.startedBy === this.restorePrincipal && this.zone.localDate(execution.startTime.getTime()) === cycle.date);
-            }
-        }
-        this.report(`${firing.target} ${firing.localDate} ${firing.localTime}`, checkInvocation(this, record));
         return record;
     }
 
-    /** One ARN per deployed engine. Nothing advances the timeline during a run, so "now" is still the firing's instant. */
+    private check(record: InvocationRecord): void {
+        this.report(`${record.kind} ${record.localDate} ${record.localTime}`, checkInvocation(this, record));
+    }
+
+    /**
+     * The cycle's start on `date`, worked out from the calendar rather than taken from the gate: the cadence's
+     * local time (its first occurrence when the clock goes back), or the hour after it when the clock springs
+     * forward over it, which is when Scheduler's fallback firing starts the cycle.
+     */
+    private cycleStartOn(date: string): Date {
+        const [atMs] = this.zone.instantsOf(date, this.config.cycleTime);
+        return new Date(atMs ?? this.zone.instantsOf(date, addMinutes(this.config.cycleTime, 60))[0]);
+    }
+
+    /** One ARN per deployed engine. Nothing advances the timeline during a run, so "now" is still the run's instant. */
     private perEngine(arnOf: (engine: EngineName) => string | undefined): Partial<Record<EngineName, string>> {
         return Object.fromEntries(this.deployment.settings.engines.map((engine) => [engine.engine, arnOf(engine.engine)]));
     }

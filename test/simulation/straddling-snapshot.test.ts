@@ -1,27 +1,26 @@
 /**
- * A production snapshot job near the update time, in a winter cycle (02:00 in Amsterdam is 01:00 UTC). The
- * restore's target is the newest production snapshot taken (SnapshotCreateTime) at or before the cycle's update
- * time and shared by the time of the attempt; later ones belong to the next cycle.
+ * A production snapshot job near the cycle's start, in a winter cycle (02:00 in Amsterdam is 01:00 UTC). A cycle
+ * restores the newest production snapshot taken (SnapshotCreateTime) at or before its start and shared by the
+ * check that restores; later ones belong to the next cycle. Each check looks again.
  *
- * - A job starting at 00:50 or at exactly 01:00 UTC and taking 40 minutes straddles the update: the snapshot
- *   is taken by the update time but shared after it (01:30 or 01:40 UTC), so the update never sees it and copies
- *   the previous day's. The restore's first attempt (04:00 local, 03:00 UTC) finds the cycle's snapshot without a
- *   copy, starts the copy (40 minutes), the attempts at 04:15 and 04:30 wait, and 04:45 restores it.
- * - A job starting at 01:05 UTC takes its snapshot after the update time: although it is shared before the
- *   window opens, the restore ignores it and restores the previous day's data, from the update's copy.
+ * - A job starting at 00:50 or at exactly 01:00 UTC and taking 20 minutes straddles the start: its snapshot is
+ *   taken by the start but shared after it (01:10 or 01:20 UTC), so the update copies the day before's (40 minutes).
+ *   While the cycle waits for that copy, a check finds the new snapshot shared, copies it and restores it.
+ * - A job starting at 01:05 UTC takes its snapshot after the start: although it is shared while the cycle waits,
+ *   the cycle ignores it and restores the day before's data, from the update's copy.
  */
 import { expect } from "chai";
 import { EngineName } from "../../handlers/engines";
 import { ACCEPTANCE_KMS_KEY_ARN, clusterSnapshotArn, PRODUCTION_ACCOUNT, PRODUCTION_KMS_KEY_ARN } from "./accounts";
 import { expectedCopyIdentifier, restoredProductionArn } from "./invariants";
 import { cycleTable, InvocationRecord } from "./ledger";
-import { ACCEPTANCE_LIMITS, DEFAULT_RESTORE_WINDOW, SimulatedWorld } from "./simulation";
+import { ACCEPTANCE_LIMITS, SimulatedWorld } from "./simulation";
 
 const CYCLE_DATE = "2026-01-04";
 const CLUSTER_OF: Record<EngineName, string> = { aurora: "orders", documentdb: "catalog" };
 
-function oneWinterCycle(productionDailyAtUtc: string): SimulatedWorld {
-    const world = new SimulatedWorld({
+async function oneWinterCycle(productionDailyAtUtc: string): Promise<SimulatedWorld> {
+    const world = await SimulatedWorld.create({
         componentName: "snapshot-refresh",
         args: {
             sourceAccountId: PRODUCTION_ACCOUNT,
@@ -33,7 +32,7 @@ function oneWinterCycle(productionDailyAtUtc: string): SimulatedWorld {
         production: {
             clusters: [{ identifier: "orders", engine: "aurora" }, { identifier: "catalog", engine: "documentdb", kmsKeyArn: PRODUCTION_KMS_KEY_ARN }],
             dailyAtUtc: productionDailyAtUtc,
-            creationMinutes: 40,
+            creationMinutes: 20,
             retentionDays: 60,
         },
         // 2026-01-04 is a cycle day; 02:00 in Amsterdam is 01:00 UTC in winter.
@@ -42,8 +41,7 @@ function oneWinterCycle(productionDailyAtUtc: string): SimulatedWorld {
         firstCycleDate: CYCLE_DATE,
         cycleEveryDays: 14,
         cycleCount: 1,
-        updateTime: "02:00",
-        restoreWindow: DEFAULT_RESTORE_WINDOW,
+        cycleTime: "02:00",
         snapshotApi: ACCEPTANCE_LIMITS,
         expectation: () => ({ outcome: "restored" }),
     });
@@ -58,22 +56,31 @@ function productionArn(engine: EngineName, date: string, time: string): string {
     return clusterSnapshotArn(PRODUCTION_ACCOUNT, `${CLUSTER_OF[engine]}-manual-${date.replace(/-/g, "")}-${time.replace(":", "")}`);
 }
 
-/** Each attempt: failed, copy-started (waits for a copy it started), or the outcome it returned. */
+/** Each check: copy-started (waits for a copy it started), or the outcome it returned. */
 function outcomes(restores: readonly InvocationRecord[]): (string | undefined)[] {
-    return restores.map((record) =>
-        record.status === "failed" ? "failed" : record.restoreOutcome === "waiting" && record.copiesStarted.length > 0 ? "copy-started" : record.restoreOutcome);
+    return restores.map((record) => (record.outcome === "waiting" && record.copiesStarted.length > 0 ? "copy-started" : record.outcome ?? record.status));
 }
 
 function report(world: SimulatedWorld): string {
     return `\n${cycleTable(world.cycles)}\n${world.violations.map((violation) => `${violation.at}: ${violation.what}`).join("\n")}`;
 }
 
-describe("a production snapshot job near the update time (winter cycle, update at 01:00 UTC, 40-minute snapshots)", function () {
+/** The UTC time `minutes` after the cycle's start at 01:00 UTC. */
+function minutesIn(minutes: number): string {
+    return new Date(Date.parse(`${CYCLE_DATE}T01:00:00Z`) + minutes * 60_000).toISOString();
+}
+
+describe("a production snapshot job near the cycle's start (winter cycle, 01:00 UTC, 20-minute snapshots)", function () {
     this.timeout(60_000);
 
-    for (const dailyAtUtc of ["00:50", "01:00"]) {
-        it(`a job at ${dailyAtUtc} UTC: the restore copies and restores the snapshot taken by the update time, shared after it`, async () => {
-            const world = oneWinterCycle(dailyAtUtc);
+    const straddlers = [
+        // The job's start, the check that finds its snapshot shared, and when its copy is ready: that check restores.
+        { dailyAtUtc: "00:50", foundAt: 10, checks: ["waiting", "copy-started", "waiting", "waiting", "waiting", "restored"] },
+        { dailyAtUtc: "01:00", foundAt: 20, checks: ["waiting", "waiting", "copy-started", "waiting", "waiting", "waiting", "restored"] },
+    ];
+    for (const { dailyAtUtc, foundAt, checks } of straddlers) {
+        it(`a job at ${dailyAtUtc} UTC: a check finds its snapshot shared while the cycle waits, copies and restores it`, async () => {
+            const world = await oneWinterCycle(dailyAtUtc);
             await world.run();
             const cycle = world.cycle(1);
             const why = report(world);
@@ -86,14 +93,13 @@ describe("a production snapshot job near the update time (winter cycle, update a
             expect(cycle.expectedData, why).to.deep.equal({ aurora: productionArn("aurora", CYCLE_DATE, dailyAtUtc), documentdb: productionArn("documentdb", CYCLE_DATE, dailyAtUtc) });
             const straddling = world.aws.store.byArn(productionArn("documentdb", CYCLE_DATE, dailyAtUtc))!;
             expect(straddling.startedAt.getTime()).to.be.at.most(cycle.cycleStart.getTime());
-            expect(straddling.shares[0].at.getTime()).to.be.greaterThan(cycle.cycleStart.getTime());
+            expect(straddling.shares[0].at.toISOString()).to.equal(minutesIn(foundAt));
 
-            expect(outcomes(cycle.restores), why).to.deep.equal(["copy-started", "waiting", "waiting", "restored", ...Array(4).fill("already-restored")]);
-            const [copy] = cycle.restores[0].copiesStarted;
-            expect(copy.sourceArn).to.equal(straddling.arn);
+            expect(outcomes(cycle.restores), why).to.deep.equal(checks);
+            const copy = cycle.restores.flatMap((record) => record.copiesStarted).find((started) => started.sourceArn === straddling.arn)!;
+            expect(copy.startedAt.toISOString()).to.equal(minutesIn(foundAt));
             expect(copy.identifier).to.equal(expectedCopyIdentifier(world.deployment.settings.copyIdentifierPrefix, "documentdb", straddling));
-            expect(cycle.restores[3].firing.localTime).to.equal("04:45");
-            expect(cycle.restores[3].invocation.startedAt.getTime()).to.be.at.least(copy.readyAt.getTime());
+            expect(cycle.restores[checks.length - 1].invocation.startedAt.toISOString(), "restored as soon as its copy was ready").to.equal(copy.readyAt.toISOString());
 
             expect(cycle.executions, why).to.have.length(1);
             expect(engines.map((engine) => restoredProductionArn(world, engine, cycle.executions[0].restores)))
@@ -103,8 +109,8 @@ describe("a production snapshot job near the update time (winter cycle, update a
         });
     }
 
-    it("a job at 01:05 UTC: the restore ignores the snapshot taken after the update time and restores the day before's", async () => {
-        const world = oneWinterCycle("01:05");
+    it("a job at 01:05 UTC: the cycle ignores the snapshot taken after its start and restores the day before's", async () => {
+        const world = await oneWinterCycle("01:05");
         await world.run();
         const cycle = world.cycle(1);
         const why = report(world);
@@ -114,12 +120,12 @@ describe("a production snapshot job near the update time (winter cycle, update a
         const previousDay = { aurora: productionArn("aurora", "2026-01-03", "01:05"), documentdb: productionArn("documentdb", "2026-01-03", "01:05") };
         expect(cycle.sharedWhenUpdated, why).to.deep.equal(previousDay);
         expect(cycle.expectedData, why).to.deep.equal(previousDay);
-        // The fault is in effect: the later snapshot was shared before the window opened.
+        // The fault is in effect: the later snapshot was shared while the cycle still waited.
         const later = world.aws.store.byArn(productionArn("documentdb", CYCLE_DATE, "01:05"))!;
         expect(later.startedAt.getTime()).to.be.greaterThan(cycle.cycleStart.getTime());
-        expect(later.shares[0].at.getTime()).to.be.lessThan(cycle.restores[0].invocation.startedAt.getTime());
+        expect(later.shares[0].at.getTime()).to.be.lessThan(cycle.restores[cycle.restores.length - 1].invocation.startedAt.getTime());
 
-        expect(outcomes(cycle.restores), why).to.deep.equal(["restored", ...Array(7).fill("already-restored")]);
+        expect(outcomes(cycle.restores), why).to.deep.equal(["waiting", "waiting", "waiting", "waiting", "restored"]);
         expect(cycle.executions, why).to.have.length(1);
         expect(engines.map((engine) => restoredProductionArn(world, engine, cycle.executions[0].restores))).to.deep.equal([previousDay.aurora, previousDay.documentdb]);
         expect(cycle.executions[0].restores[world.deployment.parameterNames.documentdb.current]).to.equal(cycle.updates[0].copiesStarted[0].arn);

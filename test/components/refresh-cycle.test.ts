@@ -1,0 +1,140 @@
+/**
+ * The refresh cycle's state machine, as the component deploys it: validated against the States Language, and
+ * executed by aws-local-stepfunctions with its Task states running the real functions against the simulated
+ * accounts (the year and the straddling-snapshot test run it through whole cycles; these are the cases a cycle
+ * rarely meets).
+ */
+import aslValidator from "asl-validator";
+import { expect } from "chai";
+import { SnapshotRefreshArgs } from "../../components/args";
+import { REFRESH_CYCLE_STATES } from "../../components/refresh-cycle";
+import { ACCEPTANCE_KMS_KEY_ARN, humanCaller, PRODUCTION_ACCOUNT, PRODUCTION_KMS_KEY_ARN } from "../simulation/accounts";
+import { deployComponent } from "../simulation/deployment";
+import { cycleTable } from "../simulation/ledger";
+import { ACCEPTANCE_LIMITS, SimulatedWorld } from "../simulation/simulation";
+
+interface AslState {
+    Type: string;
+    Resource?: string;
+    Next?: string;
+    Retry?: { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds?: number }[];
+    Catch?: { ErrorEquals: string[]; Next: string }[];
+    TimestampPath?: string;
+}
+
+const ARGS: SnapshotRefreshArgs = {
+    sourceAccountId: PRODUCTION_ACCOUNT,
+    pipelineName: "acceptance-main",
+    engines: ["aurora", { engine: "documentdb", kmsKeyArn: ACCEPTANCE_KMS_KEY_ARN }],
+    timezone: "Europe/Amsterdam",
+};
+
+/** One cycle day (2026-01-04, 02:00 in Amsterdam), or, with `firings: false`, a week with no cycle in it. */
+async function oneCycle(args: SnapshotRefreshArgs, firings = true): Promise<SimulatedWorld> {
+    const world = await SimulatedWorld.create({
+        componentName: "snapshot-refresh",
+        args,
+        worldStart: new Date("2025-12-20T00:00:00Z"),
+        production: {
+            clusters: [{ identifier: "orders", engine: "aurora" }, { identifier: "catalog", engine: "documentdb", kmsKeyArn: PRODUCTION_KMS_KEY_ARN }],
+            dailyAtUtc: "22:00",
+            creationMinutes: 45,
+            retentionDays: 60,
+        },
+        firingsFrom: firings ? "2026-01-04" : "2026-01-11",
+        firingsUntil: firings ? "2026-01-05" : "2026-01-12",
+        firstCycleDate: "2026-01-04",
+        cycleEveryDays: 14,
+        cycleCount: 1,
+        cycleTime: "02:00",
+        snapshotApi: ACCEPTANCE_LIMITS,
+        expectation: () => ({ outcome: "restored" }),
+    });
+    world.startProduction("2025-12-20");
+    world.aws.pipelines.create("acceptance-main");
+    world.aws.timeline.schedule(new Date("2026-01-01T12:00:00Z"), "first pulumi up", () => world.deploy());
+    return world;
+}
+
+function report(world: SimulatedWorld): string {
+    return `\n${cycleTable(world.cycles)}\n${world.violations.map((violation) => `${violation.at}: ${violation.what}`).join("\n")}`;
+}
+
+describe("the refresh cycle state machine", function () {
+    this.timeout(60_000);
+    let states: Record<string, AslState>;
+    let definition: unknown;
+
+    before(async () => {
+        const deployment = await deployComponent("snapshot-refresh", ARGS);
+        definition = JSON.parse(deployment.stateMachine.definition);
+        states = (definition as { States: Record<string, AslState> }).States;
+    });
+
+    it("is valid Amazon States Language (and the validator does reject a broken one)", () => {
+        const result = aslValidator(definition);
+        expect(result.isValid, result.errorsText("\n")).to.equal(true);
+        const broken = JSON.parse(JSON.stringify(definition)) as { States: Record<string, AslState> };
+        delete broken.States[REFRESH_CYCLE_STATES.wait].Next;
+        expect(aslValidator(broken).isValid).to.equal(false);
+    });
+
+    it("retries Lambda's transient failures and a run AWS throttled, with backoff, on both Task states", () => {
+        for (const name of [REFRESH_CYCLE_STATES.update, REFRESH_CYCLE_STATES.restore]) {
+            expect(states[name].Retry, name).to.deep.equal([
+                {
+                    ErrorEquals: ["Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
+                    IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2,
+                },
+                { ErrorEquals: ["TransientAwsError"], IntervalSeconds: 60, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 600 },
+            ]);
+        }
+        expect(states[REFRESH_CYCLE_STATES.update].Catch).to.deep.equal([{ ErrorEquals: ["States.ALL"], ResultPath: "$.update", Next: REFRESH_CYCLE_STATES.restore }]);
+        expect(states[REFRESH_CYCLE_STATES.restore].Catch, "a failed restore fails the execution").to.equal(undefined);
+        expect(states[REFRESH_CYCLE_STATES.wait].TimestampPath).to.equal("$.restore.nextCheckAt");
+    });
+
+    it("restores seconds after the update when no engine needs a copy: no wait at all", async () => {
+        const world = await oneCycle({ ...ARGS, engines: ["aurora"] });
+        await world.run();
+        const cycle = world.cycle(1);
+        expect(world.violations, report(world)).to.deep.equal([]);
+        const stateNames = cycle.execution!.events.filter((event) => event.type === "StateEntered").map((event) => (event as { state: { name: string } }).state.name);
+        expect(stateNames).to.deep.equal([REFRESH_CYCLE_STATES.update, REFRESH_CYCLE_STATES.restore, REFRESH_CYCLE_STATES.copiesInProgress, REFRESH_CYCLE_STATES.restored]);
+        expect(cycle.executions[0].startTime.getTime()).to.equal(cycle.cycleStart.getTime());
+    });
+
+    it("retries a Task that Lambda throttled, two seconds later, and the cycle goes on", async () => {
+        const world = await oneCycle(ARGS);
+        const restoreArn = world.firstDeployment.functions.restore.arn;
+        const restore = world.aws.functions.get(restoreArn)!;
+        let throttled = 0;
+        world.aws.functions.set(restoreArn, async (payload, execution) => {
+            if (throttled++ === 0) return { error: Object.assign(new Error("Rate Exceeded."), { name: "Lambda.TooManyRequestsException" }) };
+            return restore(payload, execution);
+        });
+        await world.run();
+        const execution = world.cycle(1).execution!;
+        const retried = execution.events.filter((event) => event.type === "StateRetried");
+        expect(retried).to.have.length(1);
+        expect(world.cycle(1).restores[0].invocation.startedAt.toISOString()).to.equal("2026-01-04T01:00:02.000Z");
+        expect(world.cycle(1).outcome, report(world)).to.equal("restored");
+    });
+
+    it("runs a whole cycle now for `aws stepfunctions start-execution` with input {}, outside any cycle day", async () => {
+        const world = await oneCycle(ARGS, false);
+        const operator = humanCaller("operator", "alice");
+        world.at("2026-01-12", "10:00", "an operator starts a cycle by hand", () => {
+            world.aws.stepFunctions.startExecution(operator, { stateMachineArn: world.firstDeployment.stateMachine.arn, input: "{}" });
+        });
+        await world.run();
+        const [execution] = world.aws.stepFunctions.all();
+        expect(execution.status, report(world)).to.equal("SUCCEEDED");
+        const restored = world.aws.pipelines.allExecutions();
+        expect(restored).to.have.length(1);
+        // The update's copy takes 40 minutes; the restore checks every 10.
+        expect(execution.startDate.toISOString().slice(0, 16)).to.equal("2026-01-12T09:00");
+        expect(restored[0].startTime.getTime() - execution.startDate.getTime()).to.equal(40 * 60_000);
+        expect(world.violations.filter((violation) => !violation.at.startsWith("cycle 1 ")), report(world)).to.deep.equal([]);
+    });
+});
