@@ -70,13 +70,15 @@ async function main(): Promise<void> {
     };
     console.log(table([
         ["year", "design", "cycles restored", "median", "worst", "best"],
-        ...[lags.withCopy, lags.withoutCopy, lags.faultedYear].flatMap((lagsOf) => [
+        ...[lags.withCopy, lags.withoutCopy].flatMap((lagsOf) => [
             row("refresh cycle on Step Functions", lagsOf, lagsOf.minutes),
             row("previous: two schedules, restore from +120 min", lagsOf, lagsOf.previousDesignMinutes),
         ]),
+        row("refresh cycle on Step Functions", lags.faultedYear, lags.faultedYear.minutes),
     ]));
     console.log("measured: the simulated pipeline execution's start minus the cycle's start, over the year's executions of the deployed state machine;");
-    console.log("previous design: the first of its restore attempts (+120, +135, ... +225 min) at which the same copies were available, computed from this year's copy times.");
+    console.log("previous design: the first of its restore attempts (+120, +135, ... +225 min) at which the same copies were available, computed from this year's copy times");
+    console.log("(not given for the faulted year: there the two designs differ in which cycles restore at all).");
     console.log(`failed cycles: ${[lags.withCopy, lags.withoutCopy, lags.faultedYear].map((lagsOf) => `${lagsOf.label}: ${lagsOf.failed}`).join("; ")}`);
 
     console.log(heading("5. The whole test suite"));

@@ -29,41 +29,26 @@ const DESCRIBE_SNAPSHOTS: aws.iam.PolicyStatement = {
     Resource: "*",
 };
 
-export function lambdaTrustPolicy(): aws.iam.PolicyDocument {
+/** Lets an AWS service assume a role, under the given conditions. */
+function serviceTrustPolicy(service: string, condition?: Record<string, Record<string, string>>): aws.iam.PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", ...(condition ? { Condition: condition } : {}) }],
     };
+}
+
+export function lambdaTrustPolicy(): aws.iam.PolicyDocument {
+    return serviceTrustPolicy("lambda.amazonaws.com");
 }
 
 /** Only this state machine may assume its role (confused-deputy protection). */
 export function stateMachineTrustPolicy(accountId: string, stateMachineArn: string): aws.iam.PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "states.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": stateMachineArn } },
-            },
-        ],
-    };
+    return serviceTrustPolicy("states.amazonaws.com", { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": stateMachineArn } });
 }
 
 /** Only schedules of this account may assume the scheduler role (confused-deputy protection). */
 export function schedulerTrustPolicy(accountId: string): aws.iam.PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "scheduler.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-        ],
-    };
+    return serviceTrustPolicy("scheduler.amazonaws.com", { StringEquals: { "aws:SourceAccount": accountId } });
 }
 
 /** db-update-latest-snapshot-id: reads both snapshot parameters, writes `latest`, copies and trims its copies. */

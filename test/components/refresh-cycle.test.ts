@@ -6,12 +6,12 @@
  */
 import aslValidator from "asl-validator";
 import { expect } from "chai";
-import { SnapshotRefreshArgs } from "../../components/args";
 import { REFRESH_CYCLE_STATES } from "../../components/refresh-cycle";
-import { ACCEPTANCE_KMS_KEY_ARN, humanCaller, PRODUCTION_ACCOUNT, PRODUCTION_KMS_KEY_ARN } from "../simulation/accounts";
+import { humanCaller } from "../simulation/accounts";
 import { deployComponent } from "../simulation/deployment";
 import { cycleTable } from "../simulation/ledger";
-import { ACCEPTANCE_LIMITS, SimulatedWorld } from "../simulation/simulation";
+import { ONE_CYCLE_ARGS, oneCycleWorld } from "../simulation/one-cycle";
+import { SimulatedWorld } from "../simulation/simulation";
 
 interface AslState {
     Type: string;
@@ -20,40 +20,6 @@ interface AslState {
     Retry?: { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds?: number }[];
     Catch?: { ErrorEquals: string[]; Next: string }[];
     TimestampPath?: string;
-}
-
-const ARGS: SnapshotRefreshArgs = {
-    sourceAccountId: PRODUCTION_ACCOUNT,
-    pipelineName: "acceptance-main",
-    engines: ["aurora", { engine: "documentdb", kmsKeyArn: ACCEPTANCE_KMS_KEY_ARN }],
-    timezone: "Europe/Amsterdam",
-};
-
-/** One cycle day (2026-01-04, 02:00 in Amsterdam), or, with `firings: false`, a week with no cycle in it. */
-async function oneCycle(args: SnapshotRefreshArgs, firings = true): Promise<SimulatedWorld> {
-    const world = await SimulatedWorld.create({
-        componentName: "snapshot-refresh",
-        args,
-        worldStart: new Date("2025-12-20T00:00:00Z"),
-        production: {
-            clusters: [{ identifier: "orders", engine: "aurora" }, { identifier: "catalog", engine: "documentdb", kmsKeyArn: PRODUCTION_KMS_KEY_ARN }],
-            dailyAtUtc: "22:00",
-            creationMinutes: 45,
-            retentionDays: 60,
-        },
-        firingsFrom: firings ? "2026-01-04" : "2026-01-11",
-        firingsUntil: firings ? "2026-01-05" : "2026-01-12",
-        firstCycleDate: "2026-01-04",
-        cycleEveryDays: 14,
-        cycleCount: 1,
-        cycleTime: "02:00",
-        snapshotApi: ACCEPTANCE_LIMITS,
-        expectation: () => ({ outcome: "restored" }),
-    });
-    world.startProduction("2025-12-20");
-    world.aws.pipelines.create("acceptance-main");
-    world.aws.timeline.schedule(new Date("2026-01-01T12:00:00Z"), "first pulumi up", () => world.deploy());
-    return world;
 }
 
 function report(world: SimulatedWorld): string {
@@ -66,7 +32,7 @@ describe("the refresh cycle state machine", function () {
     let definition: unknown;
 
     before(async () => {
-        const deployment = await deployComponent("snapshot-refresh", ARGS);
+        const deployment = await deployComponent("snapshot-refresh", ONE_CYCLE_ARGS);
         definition = JSON.parse(deployment.stateMachine.definition);
         states = (definition as { States: Record<string, AslState> }).States;
     });
@@ -95,7 +61,7 @@ describe("the refresh cycle state machine", function () {
     });
 
     it("restores seconds after the update when no engine needs a copy: no wait at all", async () => {
-        const world = await oneCycle({ ...ARGS, engines: ["aurora"] });
+        const world = await oneCycleWorld({ args: { ...ONE_CYCLE_ARGS, engines: ["aurora"] } });
         await world.run();
         const cycle = world.cycle(1);
         expect(world.violations, report(world)).to.deep.equal([]);
@@ -105,7 +71,7 @@ describe("the refresh cycle state machine", function () {
     });
 
     it("retries a Task that Lambda throttled, two seconds later, and the cycle goes on", async () => {
-        const world = await oneCycle(ARGS);
+        const world = await oneCycleWorld();
         const restoreArn = world.firstDeployment.functions.restore.arn;
         const restore = world.aws.functions.get(restoreArn)!;
         let throttled = 0;
@@ -122,7 +88,7 @@ describe("the refresh cycle state machine", function () {
     });
 
     it("runs a whole cycle now for `aws stepfunctions start-execution` with input {}, outside any cycle day", async () => {
-        const world = await oneCycle(ARGS, false);
+        const world = await oneCycleWorld({ firesOnCycleDay: false });
         const operator = humanCaller("operator", "alice");
         world.at("2026-01-12", "10:00", "an operator starts a cycle by hand", () => {
             world.aws.stepFunctions.startExecution(operator, { stateMachineArn: world.firstDeployment.stateMachine.arn, input: "{}" });

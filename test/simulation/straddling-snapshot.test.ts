@@ -11,44 +11,16 @@
  */
 import { expect } from "chai";
 import { EngineName } from "../../handlers/engines";
-import { ACCEPTANCE_KMS_KEY_ARN, clusterSnapshotArn, PRODUCTION_ACCOUNT, PRODUCTION_KMS_KEY_ARN } from "./accounts";
+import { clusterSnapshotArn, PRODUCTION_ACCOUNT } from "./accounts";
 import { expectedCopyIdentifier, restoredProductionArn } from "./invariants";
 import { cycleTable, InvocationRecord } from "./ledger";
-import { ACCEPTANCE_LIMITS, SimulatedWorld } from "./simulation";
+import { CYCLE_DATE, oneCycleWorld } from "./one-cycle";
+import { SimulatedWorld } from "./simulation";
 
-const CYCLE_DATE = "2026-01-04";
 const CLUSTER_OF: Record<EngineName, string> = { aurora: "orders", documentdb: "catalog" };
 
-async function oneWinterCycle(productionDailyAtUtc: string): Promise<SimulatedWorld> {
-    const world = await SimulatedWorld.create({
-        componentName: "snapshot-refresh",
-        args: {
-            sourceAccountId: PRODUCTION_ACCOUNT,
-            pipelineName: "acceptance-main",
-            engines: ["aurora", { engine: "documentdb", kmsKeyArn: ACCEPTANCE_KMS_KEY_ARN }],
-            timezone: "Europe/Amsterdam",
-        },
-        worldStart: new Date("2025-12-20T00:00:00Z"),
-        production: {
-            clusters: [{ identifier: "orders", engine: "aurora" }, { identifier: "catalog", engine: "documentdb", kmsKeyArn: PRODUCTION_KMS_KEY_ARN }],
-            dailyAtUtc: productionDailyAtUtc,
-            creationMinutes: 20,
-            retentionDays: 60,
-        },
-        // 2026-01-04 is a cycle day; 02:00 in Amsterdam is 01:00 UTC in winter.
-        firingsFrom: CYCLE_DATE,
-        firingsUntil: "2026-01-05",
-        firstCycleDate: CYCLE_DATE,
-        cycleEveryDays: 14,
-        cycleCount: 1,
-        cycleTime: "02:00",
-        snapshotApi: ACCEPTANCE_LIMITS,
-        expectation: () => ({ outcome: "restored" }),
-    });
-    world.startProduction("2025-12-20");
-    world.aws.pipelines.create("acceptance-main");
-    world.aws.timeline.schedule(new Date("2026-01-01T12:00:00Z"), "first pulumi up", () => world.deploy());
-    return world;
+function oneWinterCycle(productionDailyAtUtc: string): Promise<SimulatedWorld> {
+    return oneCycleWorld({ productionDailyAtUtc, creationMinutes: 20 });
 }
 
 /** Production's snapshot of the engine's cluster taken on `date` (UTC) at `time` (UTC). */
