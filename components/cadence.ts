@@ -3,6 +3,7 @@ import {
     dayOfDate,
     formatTime,
     isWholeIn,
+    MINUTES_PER_DAY,
     MINUTES_PER_HOUR,
     minuteOfTime,
     weekdayOfDay,
@@ -30,6 +31,8 @@ export interface CadencePlan {
     timezone: string;
     /** Present for the readable form; travels in the schedule's payload to the starter. */
     gate?: CycleGate;
+    /** Minutes between two cycles' starts, where the cadence fixes it (not for cron(...)). */
+    cycleMinutes?: number;
     /** The cadence in one readable sentence; deterministic (names the anchor, never "now"). */
     description: string;
 }
@@ -72,15 +75,12 @@ interface ReadableCadence {
 
 function planReadable(cadence: string, timezone: string): CadencePlan {
     const parsed = parseReadable(cadence);
+    const everyDays = parsed.unit === "week" ? 7 * parsed.count : parsed.count;
     return {
         expression: cycleExpression(parsed.minuteOfDay, parsed.weekday),
         timezone,
-        gate: {
-            timezone,
-            everyDays: parsed.unit === "week" ? 7 * parsed.count : parsed.count,
-            anchorDate: dateOfDay(parsed.anchorDay),
-            localTime: formatTime(parsed.minuteOfDay),
-        },
+        gate: { timezone, everyDays, anchorDate: dateOfDay(parsed.anchorDay), localTime: formatTime(parsed.minuteOfDay) },
+        cycleMinutes: everyDays * MINUTES_PER_DAY,
         description: describeReadable(parsed, timezone),
     };
 }
@@ -181,8 +181,16 @@ function describeReadable(parsed: ReadableCadence, timezone: string): string {
 
 function planRaw(cadence: string, timezone: string): CadencePlan {
     const expression = checkRawExpression("cadence", cadence, CRON_EXAMPLE);
-    return { expression, timezone, description: `${expression}, ${timezone}; every firing starts a refresh cycle` };
+    const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+    return {
+        expression,
+        timezone,
+        ...(rate === null ? {} : { cycleMinutes: Number(rate[1]) * RATE_UNIT_MINUTES[rate[2]] }),
+        description: `${expression}, ${timezone}; every firing starts a refresh cycle`,
+    };
 }
+
+const RATE_UNIT_MINUTES: Readonly<Record<string, number>> = { minute: 1, hour: MINUTES_PER_HOUR, day: MINUTES_PER_DAY };
 
 function isRawExpression(cadence: string): boolean {
     return /^\s*(cron|rate)\s*\(/i.test(cadence);

@@ -145,6 +145,23 @@ export function starterPolicy(stateMachineArn: string, logGroupArn: string, dead
     };
 }
 
+/** Only the rule for this refresh cycle's failed executions may send EventBridge events to the dead-letter queue. */
+export function failedCyclesQueuePolicy(queueArn: string, ruleArn: string): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "FailedRefreshCycles",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: queueArn,
+                Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+            },
+        ],
+    };
+}
+
 /** The scheduler may invoke the starter and report undeliverable firings, nothing else. */
 export function schedulerPolicy(starterFunctionArn: string, deadLetterQueueArn: string): aws.iam.PolicyDocument {
     return {

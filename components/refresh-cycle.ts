@@ -39,31 +39,39 @@ export interface StateMachineDefinition {
     States: Record<string, Record<string, unknown>>;
 }
 
-/** Lambda's own transient failures, with the retry AWS recommends for Lambda tasks; throttling added (one run at a time). */
+/** Lambda's own transient failures, with the retry AWS recommends for Lambda tasks. */
 const LAMBDA_SERVICE_ERRORS = {
-    ErrorEquals: [
-        "Lambda.ClientExecutionTimeoutException",
-        "Lambda.ServiceException",
-        "Lambda.AWSLambdaException",
-        "Lambda.SdkClientException",
-        "Lambda.TooManyRequestsException",
-    ],
+    ErrorEquals: ["Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"],
     IntervalSeconds: 2,
     MaxAttempts: 6,
     BackoffRate: 2,
 };
 
 /**
- * A run that met throttling (beyond the SDK's own retries) or a brief AWS outage changed nothing it could not
- * repeat: 1, 2, 4, 8 then 10 minutes later it runs again, about 25 minutes in all.
+ * Each function runs one at a time (reserved concurrency 1): while an operator's run by hand holds it (up to
+ * its 5-minute timeout), Lambda refuses the cycle's. Retried for about 20 minutes.
  */
+const LAMBDA_BUSY = {
+    ErrorEquals: ["Lambda.TooManyRequestsException"],
+    IntervalSeconds: 30,
+    MaxAttempts: 12,
+    BackoffRate: 1.5,
+    MaxDelaySeconds: 120,
+};
+
+/** A run that met throttling (beyond the SDK's own retries) or a brief AWS outage changed nothing it cannot repeat. */
 const AWS_THROTTLED = {
     ErrorEquals: ["TransientAwsError"],
     IntervalSeconds: 60,
-    MaxAttempts: 5,
     BackoffRate: 2,
     MaxDelaySeconds: 600,
 };
+/** The update is retried 1, 2, 4, 8 and 10 minutes later; then the restore starts the copies it could not. */
+const UPDATE_THROTTLED_ATTEMPTS = 5;
+/** The restore, every 10 minutes at most, for as long as the maintenance window lasts, and a little beyond. */
+function restoreThrottledAttempts(maintenanceWindowMinutes: number): number {
+    return UPDATE_THROTTLED_ATTEMPTS + Math.ceil(maintenanceWindowMinutes / (AWS_THROTTLED.MaxDelaySeconds / 60));
+}
 
 /** Retries after the window would stretch the execution; beyond this it times out (and says so). */
 const EXECUTION_MARGIN_MINUTES = 120;
@@ -72,12 +80,12 @@ export function refreshCycleDefinition(args: RefreshCycleDefinitionArgs): StateM
     const states = REFRESH_CYCLE_STATES;
     // The cycle's name and start are the execution's: `cycle-2026-12-06`, started at the scheduled time.
     const cycle = { cycle: { "name.$": "$$.Execution.Name", "startedAt.$": "$$.Execution.StartTime" } };
-    const task = (functionArn: string) => ({
+    const task = (functionArn: string, throttledAttempts: number) => ({
         Type: "Task",
         Resource: functionArn,
         Parameters: cycle,
         TimeoutSeconds: args.functionTimeoutSeconds + 60,
-        Retry: [LAMBDA_SERVICE_ERRORS, AWS_THROTTLED],
+        Retry: [LAMBDA_SERVICE_ERRORS, LAMBDA_BUSY, { ...AWS_THROTTLED, MaxAttempts: throttledAttempts }],
     });
     return {
         Comment: `snapshot-refresh ${args.instanceName}: one refresh cycle. Update latest, then restore as soon as every engine's ` +
@@ -86,7 +94,7 @@ export function refreshCycleDefinition(args: RefreshCycleDefinitionArgs): StateM
         TimeoutSeconds: (args.maintenanceWindowMinutes + EXECUTION_MARGIN_MINUTES) * 60,
         States: {
             [states.update]: {
-                ...task(args.updateFunctionArn),
+                ...task(args.updateFunctionArn, UPDATE_THROTTLED_ATTEMPTS),
                 Comment: "db-update-latest-snapshot-id: record the newest shared snapshots, trim old copies, start the copies a restore needs",
                 ResultPath: "$.update",
                 // An update that failed (a copy that could not start, one engine with nothing shared) still
@@ -95,7 +103,7 @@ export function refreshCycleDefinition(args: RefreshCycleDefinitionArgs): StateM
                 Next: states.restore,
             },
             [states.restore]: {
-                ...task(args.restoreFunctionArn),
+                ...task(args.restoreFunctionArn, restoreThrottledAttempts(args.maintenanceWindowMinutes)),
                 Comment: "db-restore-from-snapshot: promote the cycle's data to current and start the main pipeline, or report a copy in progress",
                 ResultPath: "$.restore",
                 Next: states.copiesInProgress,
@@ -113,5 +121,14 @@ export function refreshCycleDefinition(args: RefreshCycleDefinitionArgs): StateM
             },
             [states.restored]: { Type: "Succeed" },
         },
+    };
+}
+
+/** The EventBridge pattern of this state machine's executions that did not succeed. */
+export function failedExecutionsPattern(stateMachineArn: string): Record<string, unknown> {
+    return {
+        source: ["aws.states"],
+        "detail-type": ["Step Functions Execution Status Change"],
+        detail: { stateMachineArn: [stateMachineArn], status: ["FAILED", "TIMED_OUT", "ABORTED"] },
     };
 }

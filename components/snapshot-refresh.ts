@@ -10,6 +10,7 @@ import { ConfigError } from "./config-error";
 import { LambdaFunction, MAX_FUNCTION_NAME_LENGTH } from "./lambda-function";
 import { instanceResourceName } from "./names";
 import {
+    failedCyclesQueuePolicy,
     PolicyScope,
     restorePolicy,
     schedulerPolicy,
@@ -19,7 +20,7 @@ import {
     stateMachineTrustPolicy,
     updatePolicy,
 } from "./policies";
-import { refreshCycleDefinition } from "./refresh-cycle";
+import { failedExecutionsPattern, refreshCycleDefinition } from "./refresh-cycle";
 import { checkPipelineName, resolveArgs } from "./validation";
 
 /** The SSM parameter names of one engine. */
@@ -59,7 +60,7 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
     readonly stateMachineName: pulumi.Output<string>;
     /** The EventBridge Scheduler schedule that starts the cycles. */
     readonly scheduleName: pulumi.Output<string>;
-    /** Where schedule firings that could not start a cycle are kept (14 days). */
+    /** Where failed cycles (their execution's status event) and firings that could not start one are kept (14 days). */
     readonly deadLetterQueueUrl: pulumi.Output<string>;
     /** The cadence in words, timezone included. */
     readonly schedule: string;
@@ -177,7 +178,7 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             role: stateMachineRole.id,
             policy: pulumi.all([updateFunction.arn, restoreFunction.arn]).apply((arns) => JSON.stringify(stateMachinePolicy(arns))),
         }, parent);
-        // The vended-logs prefix: Step Functions then needs no growing CloudWatch Logs resource policy.
+        // Under /aws/vendedlogs/, CloudWatch Logs need not add this log group to the account's size-limited resource policy.
         const stateMachineLogs = new aws.cloudwatch.LogGroup(`${name}-refresh-cycle-logs`, {
             name: `/aws/vendedlogs/states/snapshot-refresh/${name}/refresh-cycle`,
             retentionInDays: resolved.logRetentionDays,
@@ -202,6 +203,21 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             },
             tags,
         }, { parent: this, dependsOn: [stateMachineRolePolicy] });
+
+        // A cycle that fails or times out lands in the dead-letter queue too, as its execution's status event.
+        const cycleFailures = new aws.cloudwatch.EventRule(`${name}-cycle-failures`, {
+            description: `Failed refresh cycles of snapshot-refresh ${name}`,
+            eventPattern: stateMachine.arn.apply((arn) => JSON.stringify(failedExecutionsPattern(arn))),
+            tags,
+        }, parent);
+        const cycleFailuresPolicy = new aws.sqs.QueuePolicy(`${name}-dead-letters-policy`, {
+            queueUrl: deadLetters.url,
+            policy: pulumi.all([deadLetters.arn, cycleFailures.arn]).apply(([queue, rule]) => JSON.stringify(failedCyclesQueuePolicy(queue, rule))),
+        }, parent);
+        new aws.cloudwatch.EventTarget(`${name}-cycle-failures`, {
+            rule: cycleFailures.name,
+            arn: deadLetters.arn,
+        }, { parent: this, dependsOn: [cycleFailuresPolicy] });
 
         const starter = new LambdaFunction(`${name}-starter`, {
             functionName: instanceResourceName(name, FUNCTION_LABELS.starter, MAX_FUNCTION_NAME_LENGTH),

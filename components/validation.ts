@@ -196,8 +196,7 @@ function resolveEngine(entry: EngineConfig, key: string, example: string): Resol
 
 /** A window longer than the cycle would let one cycle still wait when the next starts. */
 function resolveMaintenanceWindow(minutes: unknown, cadence: CadencePlan, key: string): number {
-    const cycleMinutes = cadence.gate === undefined ? Infinity : cadence.gate.everyDays * 1440;
-    const max = Math.min(MAX_MAINTENANCE_WINDOW_MINUTES, cycleMinutes - 1);
+    const max = Math.min(MAX_MAINTENANCE_WINDOW_MINUTES, (cadence.cycleMinutes ?? Infinity) - 1);
     return resolveWholeMinutes(minutes, DEFAULT_MAINTENANCE_WINDOW_MINUTES, 0, max,
         "minutes from a cycle's start during which it waits for copies in progress (0: never wait), ending before the next cycle", key);
 }

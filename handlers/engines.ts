@@ -1,11 +1,11 @@
 /**
- * Everything snapshot-refresh knows about a database engine, in one table. Validation, copy identifiers, the
- * SDK client a run uses and the defaults all derive from it: supporting another engine is one entry here.
+ * Everything snapshot-refresh knows about a database engine, in one table. Validation (the engine names), copy
+ * identifiers (`<prefix><engine name>-<source time>-<hash>`), the SDK client a run uses and the defaults all
+ * derive from it: supporting another engine is one entry here. An engine's name must keep the longest copy
+ * identifier within the 63 characters a cluster snapshot identifier may have (snapshots.test.ts checks it).
  */
 export const ENGINES = {
     aurora: {
-        /** How people and messages call it. */
-        label: "Aurora (MySQL and PostgreSQL)",
         /**
          * The `Engine` values its cluster snapshots carry. The RDS endpoint lists every engine's cluster
          * snapshots alike and DocumentDB ignores `Filters`, so every listing is filtered on these client-side.
@@ -17,7 +17,6 @@ export const ENGINES = {
         client: "rds",
     },
     documentdb: {
-        label: "Amazon DocumentDB",
         snapshotEngineValues: ["docdb"],
         // A copy keeps the data when production deletes its snapshot and re-encrypts it under a key of this
         // account; restoring directly from the shared snapshot is allowed too (copy: false).
@@ -27,7 +26,6 @@ export const ENGINES = {
 } as const satisfies Record<string, EngineTraits>;
 
 export interface EngineTraits {
-    label: string;
     snapshotEngineValues: readonly string[];
     copiesByDefault: boolean;
     client: SnapshotClientKind;

@@ -3,7 +3,7 @@ import { ClusterSnapshotApi } from "./cluster-snapshots";
 import { startCopy } from "./copies";
 import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
 import { EngineName, isSnapshotOfEngine } from "./engines";
-import { describeError, isRefreshErrorName, isTransientAwsError, refreshError, transientFailure } from "./errors";
+import { awsErrorName, describeError, isRefreshErrorName, isTransientAwsError, refreshError, transientFailure } from "./errors";
 import { Logger } from "./log";
 import { ParameterStore, snapshotValue } from "./parameters";
 import { mayHaveStarted, PipelineApi } from "./pipelines";
@@ -149,7 +149,7 @@ async function planEngine(
     const windowOver = `the maintenance window ended at ${invocation.waitUntil.toISOString()}`;
     if (copy === undefined) {
         if (final) return { kind: "not-ready", reason: copyNotReadyReason(state, latest, `does not exist, and ${windowOver}: no later check could wait for a copy started now`), fallback };
-        return startMissingCopy(settings, engine, api, state);
+        return startMissingCopy(settings, engine, api, state, latest);
     }
     switch (snapshotState(copy.snapshot)) {
         case "available":
@@ -178,8 +178,11 @@ async function isNewerThanLatest(
     accountId: string,
 ): Promise<boolean> {
     if (latest === undefined) return true;
+    const latestCopy = state.ownCopies.find((copy) => names(latest, copy.snapshot));
+    // A copy of a cluster no longer followed is no record to keep: the followed data replaces it.
+    if (latestCopy !== undefined && !latestCopy.followed) return true;
     const latestTakenAt =
-        state.ownCopies.find((copy) => names(latest, copy.snapshot))?.sourceCreatedAt ??
+        latestCopy?.sourceCreatedAt ??
         parseCopyIdentifier(settings.copyIdentifierPrefix, latest.slice(latest.lastIndexOf(":") + 1))?.sourceCreatedAt ??
         (state.newestShared !== undefined && names(latest, state.newestShared) ? state.newestShared.createdAt : undefined) ??
         (await api.find(latest, accountId))?.createdAt;
@@ -190,16 +193,18 @@ async function isNewerThanLatest(
 /**
  * The cycle's newest snapshot has no copy: it was shared after the update ran, the update could not copy it
  * (throttled, a quota), or someone deleted the copy. Starting the copy now and waiting for it restores the
- * cycle's data instead of giving up on it; a copy that cannot start yet is tried again at the next check.
+ * cycle's data instead of giving up on it. A copy the quota keeps from starting is tried again at the next
+ * check; one that cannot start for another reason (a key) will not start later either: the cycle decides now.
  */
-async function startMissingCopy(settings: RefreshSettings, engine: EngineSettings, api: ClusterSnapshotApi, state: EngineState): Promise<EnginePlan> {
+async function startMissingCopy(settings: RefreshSettings, engine: EngineSettings, api: ClusterSnapshotApi, state: EngineState, latest: string | undefined): Promise<EnginePlan> {
     const identifier = state.copyIdentifierOfNewest!;
     try {
         const start = await startCopy(settings.instanceName, engine, api, state.newestShared!, identifier);
         return { kind: "waiting", copy: identifier, copyStarted: start === "started" };
     } catch (error) {
         if (isTransientAwsError(error)) return { kind: "transient", error };
-        return { kind: "waiting", copy: identifier, copyNotStarted: describeError(error) };
+        if (awsErrorName(error) === "SnapshotQuotaError") return { kind: "waiting", copy: identifier, copyNotStarted: describeError(error) };
+        return { kind: "not-ready", reason: copyNotReadyReason(state, latest, `does not exist and cannot be started: ${describeError(error)}`), fallback: newestAvailableCopy(state)?.snapshot.arn };
     }
 }
 
@@ -290,9 +295,10 @@ function settleTargets(settings: RefreshSettings, plans: EnginePlan[], reports: 
 }
 
 /**
- * Writes `latest`/`current` and starts the pipeline. If the start fails, every written parameter is put back,
- * unless the execution may have started after all: then CodePipeline is asked first, and a pipeline that runs
- * keeps the values it restores from.
+ * Writes `latest`/`current` and starts the pipeline. If the start fails, CodePipeline is asked first whether this
+ * function's execution started after all (the SDK retries a start, and an attempt it gave up on may have been
+ * accepted): a pipeline that runs keeps the values it restores from. Only a start that certainly did not happen
+ * puts every written parameter back.
  */
 async function applyAndStart(
     settings: RefreshSettings,
@@ -320,36 +326,34 @@ async function applyAndStart(
         startRequestedAt = new Date();
         return await dependencies.pipelines.start(pipelineName, idempotencyToken(invocation.cycleName, pipelineName, snapshots));
     } catch (error) {
-        if (startRequestedAt !== undefined && mayHaveStarted(error)) {
-            const started = await findOwnExecution(invocation, pipelineName, startRequestedAt, error, dependencies);
-            if (started !== undefined) return started;
-        }
-        throw await putBack(written, error, dependencies);
+        if (startRequestedAt === undefined) throw await putBack(written, error, dependencies);
+        return await resolveFailedStart(invocation, pipelineName, startRequestedAt, error, written, dependencies);
     }
 }
 
-/**
- * After a start whose outcome is unknown: the execution this function started since the request, if any. When
- * even that cannot be known, the parameters stay as written, so that a pipeline that did start restores what
- * they name, and the error says what to check.
- */
-async function findOwnExecution(
+/** A start that failed: the execution it may have started after all, or an error, with the parameters put back only when nothing can run. */
+async function resolveFailedStart(
     invocation: RestoreInvocation,
     pipelineName: string,
     startRequestedAt: Date,
     startError: unknown,
+    written: readonly { name: string; previous: string }[],
     dependencies: RestoreDependencies,
-): Promise<string | undefined> {
+): Promise<string> {
     // CodePipeline's clock and this function's may differ by a little.
     const since = new Date(startRequestedAt.getTime() - 60_000);
     let executionId: string | undefined;
     try {
         executionId = await dependencies.pipelines.findStartedSince(pipelineName, invocation.functionName, since);
     } catch (lookupError) {
+        // A pipeline that does not exist, or that this function may not use, cannot be running.
+        if (startError instanceof Error && (startError.name === "PipelineNotFoundError" || startError.name === "PipelineNotAllowedError")) {
+            throw await putBack(written, startError, dependencies);
+        }
         throw refreshError(
             "RestoreAbortedError",
-            `the start of pipeline "${pipelineName}" failed without saying whether it started (${describeError(startError)}), and ` +
-            `listing its executions failed too (${describeError(lookupError)}). The parameters were left as written, so that an ` +
+            `the start of pipeline "${pipelineName}" failed (${describeError(startError)}), and listing its executions failed too ` +
+            `(${describeError(lookupError)}), so whether it started is unknown. The parameters were left as written, so that an ` +
             "execution that did start restores what they name: check the pipeline's executions, and start it by hand if none started.",
             startError,
         );
@@ -358,8 +362,19 @@ async function findOwnExecution(
         dependencies.log.warn("pipeline start answered with an error, but the execution started", {
             pipelineName, executionId, startError: describeError(startError),
         });
+        return executionId;
     }
-    return executionId;
+    if (mayHaveStarted(startError)) {
+        throw refreshError(
+            "TransientAwsError",
+            `the start of pipeline "${pipelineName}" failed without saying whether it started (${describeError(startError)}), and no ` +
+            "execution of it shows yet. The parameters stay as written, so that an execution that did start restores what they name. " +
+            "A refresh cycle retries this step, whose start carries the same idempotency token; invoked by hand, check the pipeline's " +
+            "executions and start it if none started.",
+            startError,
+        );
+    }
+    throw await putBack(written, startError, dependencies);
 }
 
 /** Puts every written parameter back, newest write first, and says so in the error it returns. */

@@ -6,7 +6,7 @@ import { describeError, isTransientAwsError, refreshError, transientFailure } fr
 import { Logger } from "./log";
 import { ParameterStore, snapshotValue } from "./parameters";
 import { EngineSettings, RefreshSettings } from "./settings";
-import { copiesToDelete, OwnCopy, SnapshotState, snapshotState } from "./snapshots";
+import { copiesToDelete, names, OwnCopy, SnapshotState, snapshotState } from "./snapshots";
 
 export interface UpdateDependencies {
     /** Lists every engine's cluster snapshots: the RDS endpoint serves Aurora and DocumentDB alike. */
@@ -99,10 +99,20 @@ async function updateEngine(
     // A failed copy of the newest snapshot is deleted first: its identifier would block the copy made next.
     const existing = state.copyOfNewest;
     const existingState = existing === undefined ? undefined : snapshotState(existing.snapshot);
-    if (existing !== undefined && existingState === "failed") await api.delete(existing.snapshot.identifier);
+    let failedCopyLeft: unknown;
+    if (existing !== undefined && existingState === "failed") {
+        await api.delete(existing.snapshot.identifier).catch((error: unknown) => (failedCopyLeft = error));
+    }
     const ownCopies = existingState === "failed" ? state.ownCopies.filter((copy) => copy !== existing) : state.ownCopies;
 
-    await recordLatest(engine, report, newestAvailableCopy({ ownCopies })?.snapshot.arn ?? latestBefore, dependencies);
+    // A copy of a cluster no longer followed never stays latest once a followed one is available.
+    const latestCopy = state.ownCopies.find((copy) => names(latestBefore, copy.snapshot));
+    const newestCopy = newestAvailableCopy({ ownCopies })?.snapshot.arn;
+    await recordLatest(engine, report, newestCopy ?? latestBefore, dependencies);
+    if (newestCopy === undefined && latestCopy !== undefined && !latestCopy.followed) {
+        report.warnings.push(`latest names ${latestBefore}, a copy of cluster ${latestCopy.snapshot.clusterIdentifier ?? "(unknown)"}, which is no ` +
+            "longer followed: it moves to a copy of a followed cluster once one is available, and the restore does not use it");
+    }
     // Trimming comes before copying, so that a run at the snapshot quota makes room for its own copy.
     await trimCopies(engine, api, ownCopies, [report.latestAfter, current], report);
     if (newest === undefined) return { report, failure: nothingShared(settings, engine, latestBefore) };
@@ -111,11 +121,10 @@ async function updateEngine(
     if (existing !== undefined) {
         report.copy = { identifier, outcome: OUTCOME_OF_EXISTING_COPY[existingState!] };
         if (existingState === "failed") {
-            return {
-                report,
-                failure: refreshError("CopyFailedError", `the copy ${identifier} of ${newest.arn} failed; it was deleted so that the next run copies ` +
-                    "again (invoke db-update-latest-snapshot-id, or start a refresh cycle, to retry now)"),
-            };
+            const deleted = failedCopyLeft === undefined
+                ? "it was deleted so that the next run copies again (invoke db-update-latest-snapshot-id, or start a refresh cycle, to retry now)"
+                : `deleting it failed (${describeError(failedCopyLeft)}); the next run tries again`;
+            return { report, failure: refreshError("CopyFailedError", `the copy ${identifier} of ${newest.arn} failed; ${deleted}`, failedCopyLeft) };
         }
         if (existingState === "deleting") {
             return { report, failure: refreshError("CopyFailedError", `the copy ${identifier} of ${newest.arn} is being deleted by someone else; the next run copies again`) };

@@ -133,11 +133,12 @@ describe("planCadence", () => {
         for (const [given, normalized] of good) {
             it(`accepts ${given} ungated: every firing starts a cycle`, () => {
                 const plan = planCadence({ cadence: given, timezone: "Europe/Amsterdam" });
-                expect(plan).to.deep.equal({
+                expect(plan).to.deep.include({
                     expression: normalized,
                     timezone: "Europe/Amsterdam",
                     description: `${normalized}, Europe/Amsterdam; every firing starts a refresh cycle`,
                 });
+                expect(plan.gate).to.equal(undefined);
             });
         }
 
@@ -163,5 +164,11 @@ describe("planCadence", () => {
         for (const [given, mention] of bad) {
             it(`rejects ${given}`, () => expectConfigError({ cadence: given }, "cadence", given, mention));
         }
+
+        it("knows how far apart a rate's cycles start, and a cron's it leaves open", () => {
+            expect([["rate(90 minutes)"], ["rate(2 hours)"], ["rate(14 days)"], ["cron(0 2 ? * SUN *)"]].map(([cadence]) => planCadence({ cadence }).cycleMinutes))
+                .to.deep.equal([90, 120, 20_160, undefined]);
+            expect(planCadence({ cadence: "every 2 weeks on sunday at 02:00" }).cycleMinutes).to.equal(20_160);
+        });
     });
 });

@@ -24,6 +24,7 @@ const ARN_SERVICES: Record<string, (name: string, account: string) => string> = 
     "aws:iam/role:Role": (name, account) => `arn:aws:iam::${account}:role/${name}`,
     "aws:lambda/function:Function": (name, account) => `arn:aws:lambda:${REGION}:${account}:function:${name}`,
     "aws:sfn/stateMachine:StateMachine": (name, account) => `arn:aws:states:${REGION}:${account}:stateMachine:${name}`,
+    "aws:cloudwatch/eventRule:EventRule": (name, account) => `arn:aws:events:${REGION}:${account}:rule/${name}`,
     "aws:scheduler/scheduleGroup:ScheduleGroup": (name, account) => `arn:aws:scheduler:${REGION}:${account}:schedule-group/${name}`,
     "aws:scheduler/schedule:Schedule": (name, account) => `arn:aws:scheduler:${REGION}:${account}:schedule/${name}`,
 };

@@ -45,14 +45,16 @@ describe("the refresh cycle state machine", function () {
         expect(aslValidator(broken).isValid).to.equal(false);
     });
 
-    it("retries Lambda's transient failures and a run AWS throttled, with backoff, on both Task states", () => {
-        for (const name of [REFRESH_CYCLE_STATES.update, REFRESH_CYCLE_STATES.restore]) {
+    it("retries Lambda's transient failures, a busy function and a run AWS throttled, with backoff, on both Task states", () => {
+        // The restore keeps retrying a throttled check as long as the window (240 minutes) lasts: 5 + 240 / 10.
+        for (const [name, throttledAttempts] of [[REFRESH_CYCLE_STATES.update, 5], [REFRESH_CYCLE_STATES.restore, 29]] as const) {
             expect(states[name].Retry, name).to.deep.equal([
                 {
-                    ErrorEquals: ["Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
+                    ErrorEquals: ["Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException"],
                     IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2,
                 },
-                { ErrorEquals: ["TransientAwsError"], IntervalSeconds: 60, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 600 },
+                { ErrorEquals: ["Lambda.TooManyRequestsException"], IntervalSeconds: 30, MaxAttempts: 12, BackoffRate: 1.5, MaxDelaySeconds: 120 },
+                { ErrorEquals: ["TransientAwsError"], IntervalSeconds: 60, BackoffRate: 2, MaxDelaySeconds: 600, MaxAttempts: throttledAttempts },
             ]);
         }
         expect(states[REFRESH_CYCLE_STATES.update].Catch).to.deep.equal([{ ErrorEquals: ["States.ALL"], ResultPath: "$.update", Next: REFRESH_CYCLE_STATES.restore }]);
@@ -70,7 +72,7 @@ describe("the refresh cycle state machine", function () {
         expect(cycle.executions[0].startTime.getTime()).to.equal(cycle.cycleStart.getTime());
     });
 
-    it("retries a Task that Lambda throttled, two seconds later, and the cycle goes on", async () => {
+    it("retries a Task that Lambda refused while the function was busy, 30 seconds later, and the cycle goes on", async () => {
         const world = await oneCycleWorld();
         const restoreArn = world.firstDeployment.functions.restore.arn;
         const restore = world.aws.functions.get(restoreArn)!;
@@ -83,7 +85,7 @@ describe("the refresh cycle state machine", function () {
         const execution = world.cycle(1).execution!;
         const retried = execution.events.filter((event) => event.type === "StateRetried");
         expect(retried).to.have.length(1);
-        expect(world.cycle(1).restores[0].invocation.startedAt.toISOString()).to.equal("2026-01-04T01:00:02.000Z");
+        expect(world.cycle(1).restores[0].invocation.startedAt.toISOString()).to.equal("2026-01-04T01:00:30.000Z");
         expect(world.cycle(1).outcome, report(world)).to.equal("restored");
     });
 

@@ -76,6 +76,8 @@ describe("SnapshotRefresh", function () {
         it("creates exactly these resources: each function with its role, policy and log group under its own child component", async () => {
             const created = mocks.resources.map((resource) => `${resource.type} ${resource.name}`).sort();
             expect(created).to.deep.equal([
+                "aws:cloudwatch/eventRule:EventRule acc-cycle-failures",
+                "aws:cloudwatch/eventTarget:EventTarget acc-cycle-failures",
                 "aws:cloudwatch/logGroup:LogGroup acc-refresh-cycle-logs",
                 "aws:cloudwatch/logGroup:LogGroup acc-restore-logs",
                 "aws:cloudwatch/logGroup:LogGroup acc-starter-logs",
@@ -98,6 +100,7 @@ describe("SnapshotRefresh", function () {
                 "aws:scheduler/scheduleGroup:ScheduleGroup acc-schedules",
                 "aws:sfn/stateMachine:StateMachine acc-refresh-cycle",
                 "aws:sqs/queue:Queue acc-dead-letters",
+                "aws:sqs/queuePolicy:QueuePolicy acc-dead-letters-policy",
                 "aws:ssm/parameter:Parameter acc-aurora-current",
                 "aws:ssm/parameter:Parameter acc-aurora-latest",
                 "aws:ssm/parameter:Parameter acc-documentdb-current",
@@ -316,6 +319,26 @@ describe("SnapshotRefresh", function () {
                 scheduledTime: "<aws.scheduler.scheduled-time>",
                 gate: { timezone: "UTC", everyDays: 14, anchorDate: "1970-01-04", localTime: "02:00" },
             });
+        });
+
+        it("sends cycles that did not succeed to the dead-letter queue, as their execution status events, and only those", () => {
+            const pattern = JSON.parse(mocks.named("acc-cycle-failures", "aws:cloudwatch/eventRule:EventRule").inputs.eventPattern as string);
+            expect(pattern).to.deep.equal({
+                source: ["aws.states"],
+                "detail-type": ["Step Functions Execution Status Change"],
+                detail: { stateMachineArn: [`arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:acc-refresh-cycle`], status: ["FAILED", "TIMED_OUT", "ABORTED"] },
+            });
+            const queue = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:acc-dead-letters-1a2b3c4`;
+            expect(mocks.named("acc-cycle-failures", "aws:cloudwatch/eventTarget:EventTarget").inputs).to.deep.include({ arn: queue });
+            const queuePolicy = JSON.parse(mocks.named("acc-dead-letters-policy").inputs.policy as string);
+            expect(queuePolicy.Statement).to.deep.equal([{
+                Sid: "FailedRefreshCycles",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: queue,
+                Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:events:${REGION}:${ACCOUNT_ID}:rule/acc-cycle-failures-1a2b3c4` } },
+            }]);
         });
 
         it("sends the starter's failed asynchronous runs to the dead-letter queue; the refresh functions are invoked synchronously", () => {

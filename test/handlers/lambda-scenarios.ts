@@ -175,6 +175,15 @@ export function describeHandlerScenarios(factories: HandlerFactories): void {
                 expect(parameterWrites(aws)).to.deep.equal([]);
             });
 
+            it("decides at once in a cycle whose maintenance window is 0 minutes", async () => {
+                process.env[SETTINGS_ENVIRONMENT_VARIABLE] = JSON.stringify(refreshSettings({ maintenanceWindowMinutes: 0 }));
+
+                const error = await rejectionOf(invoke(factories.restore, cycleInput(new Date())));
+
+                expect(error.name).to.equal("CopyNotReadyError");
+                expect(parameterWrites(aws)).to.deep.equal([]);
+            });
+
             it("decides at once when invoked by hand, since nothing will check again", async () => {
                 const error = await rejectionOf(invoke(factories.restore, {}));
 

@@ -5,7 +5,7 @@ import {
     PipelineNotFoundException,
     StartPipelineExecutionCommand,
 } from "@aws-sdk/client-codepipeline";
-import { CopyDBClusterSnapshotCommand, SnapshotQuotaExceededFault } from "@aws-sdk/client-docdb";
+import { CopyDBClusterSnapshotCommand, KMSKeyNotAccessibleFault, SnapshotQuotaExceededFault } from "@aws-sdk/client-docdb";
 import { DescribeDBClusterSnapshotsCommand, RDSServiceException } from "@aws-sdk/client-rds";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
@@ -146,6 +146,18 @@ describe("restoreFromLatest", () => {
         expect(summary.engines[0].warning).to.equal(`no documentdb snapshot is shared by the source account; restoring ${arnOf(newCopy)} again`);
     });
 
+    it("restores documentdb straight from the shared snapshot when it does not copy", async () => {
+        serveDocumentDbSnapshots(aws, { shared: [[documentDbOld, documentDbNew]], manual: [[oldCopy]] });
+        serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(documentDbNew) });
+        servePipeline(aws);
+
+        const summary = await run(refreshSettings({ engines: [documentDbSettings({ copy: false })] }));
+
+        expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.documentDbCurrent, arnOf(documentDbNew)]]);
+        expect(summary.outcome).to.equal("restored");
+        expect(copyStarts()).to.deep.equal([]);
+    });
+
     describe("clusters no longer followed (sourceClusters changed)", () => {
         const catalogNew = sharedSnapshot({ name: "catalog-v2-2024-05-05", engine: "documentdb", cluster: "catalog-v2", createdAt: "2024-05-05T03:00:00Z" });
         const catalogNewCopy = copyOf(catalogNew, "documentdb", "copying");
@@ -162,6 +174,21 @@ describe("restoreFromLatest", () => {
             expect(error.name).to.equal("LatestSnapshotUnusableError");
             expect(error.message).to.include(`${PARAMETER.auroraLatest} names ${arnOf(auroraNew)}, which is of cluster orders, which sourceClusters no longer follows`);
             expectNothingChanged();
+        });
+
+        it("moves latest past a copy of a cluster no longer followed, whatever its age", async () => {
+            const catalogReady = copyOf(catalogNew, "documentdb");
+            const newerOfOldCluster = copyOf(sharedSnapshot({ name: "catalog-2024-05-06", engine: "documentdb", createdAt: "2024-05-06T01:00:00Z" }), "documentdb");
+            serveDocumentDbSnapshots(aws, { shared: [[catalogNew]], manual: [[catalogReady, newerOfOldCluster]] });
+            serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(newerOfOldCluster), [PARAMETER.documentDbCurrent]: arnOf(newerOfOldCluster) });
+            servePipeline(aws);
+
+            await run(followingCatalogV2("fail"));
+
+            expect(parameterWrites(aws)).to.deep.equal([
+                [PARAMETER.documentDbLatest, arnOf(catalogReady)],
+                [PARAMETER.documentDbCurrent, arnOf(catalogReady)],
+            ]);
         });
 
         it("never falls back to a copy of a cluster no longer followed", async () => {
@@ -345,6 +372,19 @@ describe("restoreFromLatest", () => {
             expectNothingChanged();
         });
 
+        it("decides at once when the copy cannot start for a reason waiting cannot mend (a key), saying why", async () => {
+            aws.docdb.on(CopyDBClusterSnapshotCommand).rejects(
+                serviceError(new KMSKeyNotAccessibleFault({ message: "The specified KMS key does not exist, is not enabled or you do not have permissions to access it.", $metadata: {} }), 400),
+            );
+
+            const error = await rejectionOf(run());
+
+            expect(error.name).to.equal("CopyNotReadyError");
+            expect(error.message).to.include(`the copy ${identifierOf(newCopy)} of the cycle's newest shared snapshot ${arnOf(documentDbNew)} does not exist and cannot be started: ` +
+                "CopyFailedError: cannot copy");
+            expectNothingChanged();
+        });
+
         it("once the window is over starts nothing, explains what latest names, and writes nothing", async () => {
             const error = await rejectionOf(run(refreshSettings(), finalCheck()));
 
@@ -412,8 +452,8 @@ describe("restoreFromLatest", () => {
                 "ConcurrentPipelineExecutionsLimitExceededException: too many executions " +
                 "(every parameter was set back to its value before the run)",
             );
-            // A refusal is an answer: no need to ask whether it started.
-            expect(aws.codePipeline.commandCalls(ListPipelineExecutionsCommand)).to.have.length(1);
+            // Asked whether an earlier attempt of the SDK's started it: none did.
+            expect(aws.codePipeline.commandCalls(ListPipelineExecutionsCommand)).to.have.length(2);
         });
 
         it("keeps the pipeline's error name when the start fails for a known reason", async () => {
@@ -446,7 +486,7 @@ describe("restoreFromLatest", () => {
                 });
             });
 
-            it("sets the parameters back when no execution of this function started since the request", async () => {
+            it("keeps the parameters and fails as TransientAwsError when no execution shows yet: the retry starts with the same token", async () => {
                 const store = serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
                 servePipeline(aws, {
                     executions: [[
@@ -460,8 +500,27 @@ describe("restoreFromLatest", () => {
                 const error = await rejectionOf(run());
 
                 expect(error.name).to.equal("TransientAwsError");
-                expect(error.message).to.include("the pipeline did not start (every parameter was set back to its value before the run)");
-                expect(Object.fromEntries(store)).to.deep.include(PARAMETERS_BEFORE_NEW_COPY);
+                expect(error.message).to.include("failed without saying whether it started").and.to.include("The parameters stay as written");
+                expect(store.get(PARAMETER.documentDbCurrent)).to.equal(arnOf(newCopy));
+
+                // The retry writes nothing more and starts with the same token: CodePipeline starts it once.
+                const token = pipelineStarts()[0].clientRequestToken;
+                aws.codePipeline.on(StartPipelineExecutionCommand).resolves({ pipelineExecutionId: "execution-on-retry" });
+                const summary = await run();
+                expect(summary).to.deep.include({ outcome: "restored", executionId: "execution-on-retry" });
+                expect(parameterWrites(aws)).to.have.length(3);
+                expect(pipelineStarts().map((start) => start.clientRequestToken)).to.deep.equal([token, token]);
+            });
+
+            it("finds an execution an earlier attempt started although the last attempt was refused", async () => {
+                const store = serveParameters(aws, PARAMETERS_BEFORE_NEW_COPY);
+                servePipeline(aws, { executions: [[pipelineExecution("execution-of-an-earlier-attempt", new Date(), { startedBy: RESTORE_FUNCTION_NAME })]] });
+                aws.codePipeline.on(StartPipelineExecutionCommand).rejects(serviceError(new CodePipelineServiceException({ name: "ThrottlingException", $fault: "client", message: "Rate exceeded", $metadata: {} }), 400));
+
+                const summary = await run();
+
+                expect(summary.executionId).to.equal("execution-of-an-earlier-attempt");
+                expect(store.get(PARAMETER.documentDbCurrent)).to.equal(arnOf(newCopy));
             });
 
             it("leaves the parameters as written, and says what to check, when even that cannot be known", async () => {
@@ -474,7 +533,7 @@ describe("restoreFromLatest", () => {
                 const error = await rejectionOf(run());
 
                 expect(error.name).to.equal("RestoreAbortedError");
-                expect(error.message).to.include("failed without saying whether it started").and.to.include("The parameters were left as written");
+                expect(error.message).to.include("so whether it started is unknown").and.to.include("The parameters were left as written");
                 expect(store.get(PARAMETER.documentDbCurrent)).to.equal(arnOf(newCopy));
             });
         });

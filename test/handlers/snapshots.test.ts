@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { ENGINE_NAMES } from "../../handlers/engines";
 import {
     ClusterSnapshot,
     copiesToDelete,
@@ -106,12 +107,14 @@ describe("copyIdentifier and parseCopyIdentifier", () => {
         expect(identifier).to.equal(identifier.toLowerCase());
     });
 
-    it("fits 63 characters with the longest prefix allowed", () => {
+    it("fits 63 characters with the longest prefix allowed, for every engine of the table", () => {
         const longestPrefix = "abcdefghijklmnopqrstuvw-";
         expect(longestPrefix).to.have.length(24);
-        const identifier = copyIdentifier(longestPrefix, "documentdb", source);
-        expect(identifier.length).to.be.at.most(63);
-        expect(parseCopyIdentifier(longestPrefix, identifier)?.engine).to.equal("documentdb");
+        for (const engine of ENGINE_NAMES) {
+            const identifier = copyIdentifier(longestPrefix, engine, source);
+            expect(identifier.length, engine).to.be.at.most(63);
+            expect(parseCopyIdentifier(longestPrefix, identifier)?.engine).to.equal(engine);
+        }
     });
 
     it("is the same for the same source and differs for a different source of the same second", () => {

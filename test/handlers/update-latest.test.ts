@@ -292,6 +292,20 @@ describe("updateLatestSnapshots", () => {
             expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
         });
 
+        it("still records latest and trims when the failed copy cannot be deleted, and says so", async () => {
+            const olderCopy = copyOf(olderDocumentDb, "documentdb");
+            const failedCopy = copyOf(newestDocumentDb, "documentdb", "failed");
+            serveDocumentDbSnapshots(aws, { shared: [[olderDocumentDb, newestDocumentDb]], manual: [[failedCopy, olderCopy]] });
+            aws.docdb.on(DeleteDocDbSnapshot).rejects(new Error("Rate exceeded"));
+            serveParameters(aws);
+
+            const error = await rejectionOf(run(DOCUMENTDB_ONLY));
+
+            expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.documentDbLatest, arnOf(olderCopy)]]);
+            expect(error.message).to.include(`the copy ${identifierOf(failedCopy)} of ${arnOf(newestDocumentDb)} failed; deleting it failed (Error: Rate exceeded); the next run tries again`);
+            expect(copyInputs()).to.deep.equal([]);
+        });
+
         it("explains a snapshot quota fault", async () => {
             serveDocumentDbSnapshots(aws, { shared: [[newestDocumentDb]], manual: [[]] });
             aws.docdb.on(CopyDocDbSnapshot).rejects(new SnapshotQuotaExceededFault({ message: "Cannot create more than 100 manual snapshots", $metadata: { httpStatusCode: 400 } }));
@@ -361,6 +375,23 @@ describe("updateLatestSnapshots", () => {
                 expect(error.name).to.equal("TransientAwsError");
                 expect(error.message).to.match(/^db-update-latest-snapshot-id failed for documentdb: AWS throttled or could not answer \(CopyFailedError: cannot copy .* Throttling: Rate exceeded\)/);
             });
+        });
+
+        it("leaves latest on a copy of a cluster no longer followed only until a followed copy is ready, and says so", async () => {
+            const catalogV2 = sharedSnapshot({ name: "catalog-v2-1", engine: "documentdb", createdAt: "2024-05-06T03:00:00Z", cluster: "catalog-v2" });
+            const catalogCopy = copyOf(newestDocumentDb, "documentdb");
+            serveDocumentDbSnapshots(aws, { shared: [[newestDocumentDb, catalogV2]], manual: [[catalogCopy]] });
+            serveDocumentDbCopy(catalogV2);
+            serveParameters(aws, { [PARAMETER.documentDbLatest]: arnOf(catalogCopy), [PARAMETER.documentDbCurrent]: arnOf(catalogCopy) });
+
+            const summary = await run(refreshSettings({ engines: [documentDbSettings({ sourceClusters: ["catalog-v2"] })] }));
+
+            expect(parameterWrites(aws)).to.deep.equal([]);
+            expect(summary.engines[0].copy).to.deep.equal({ identifier: copyIdentifierOf("documentdb", catalogV2), outcome: "started" });
+            expect(summary.engines[0].warnings).to.deep.equal([
+                `latest names ${arnOf(catalogCopy)}, a copy of cluster catalog, which is no longer followed: it moves to a copy of a followed cluster ` +
+                "once one is available, and the restore does not use it",
+            ]);
         });
 
         it("records only copies of followed clusters as latest, and trims copies of clusters no longer followed", async () => {
