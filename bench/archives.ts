@@ -1,7 +1,7 @@
 import { mocks, SOURCE_ACCOUNT_ID, REGION, ACCOUNT_ID, valueOf } from "../test/components/pulumi-mocks";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createRestoreHandler, createStarterHandler, createUpdateHandler } from "../handlers/lambda";
+import { createRefreshStarterHandler, createRestoreHandler, createUpdateHandler } from "../handlers/refresh/lambda";
 import {
     ArchiveEntry,
     archiveEntries,
@@ -31,7 +31,7 @@ export interface ArchiveComparison {
 const FACTORIES: Record<FunctionKind, aws.lambda.CallbackFactory<never, unknown>> = {
     update: createUpdateHandler,
     restore: createRestoreHandler,
-    starter: createStarterHandler,
+    starter: createRefreshStarterHandler,
 };
 
 /**

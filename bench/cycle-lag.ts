@@ -1,4 +1,4 @@
-import { SnapshotRefreshArgs } from "../components/args";
+import { SnapshotRefreshArgs } from "../components/refresh/args";
 import { isOwnCopy } from "../test/simulation/invariants";
 import { CycleRecord } from "../test/simulation/ledger";
 import { SimulatedWorld } from "../test/simulation/simulation";

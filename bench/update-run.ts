@@ -2,7 +2,7 @@ import { CopyDBClusterSnapshotCommand, DeleteDBClusterSnapshotCommand, DescribeD
 import { GetParametersCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import { performance } from "node:perf_hooks";
 import { EngineName } from "../handlers/engines";
-import { updateLatestSnapshots, UpdateSummary } from "../handlers/update-latest";
+import { updateLatestSnapshots, UpdateSummary } from "../handlers/refresh/update-latest";
 import {
     arnOf,
     copyOf,

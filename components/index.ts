@@ -1,5 +1,6 @@
-export { SnapshotRefresh, schedulePayload } from "./snapshot-refresh";
-export type { EngineParameterNames } from "./snapshot-refresh";
-export type { SnapshotRefreshArgs, EngineOptions, EngineConfig, EngineName, CopyNotReadyPolicy } from "./args";
+export { SnapshotRefresh } from "./refresh/snapshot-refresh";
+export { schedulePayload } from "./cycle";
+export type { EngineParameterNames } from "./refresh/snapshot-refresh";
+export type { SnapshotRefreshArgs, EngineOptions, EngineConfig, EngineName, CopyNotReadyPolicy } from "./refresh/args";
 export { ConfigError } from "./config-error";
 export { readStackConfig, CONFIG_NAMESPACE } from "./stack-config";

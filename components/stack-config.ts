@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EngineConfig, SnapshotRefreshArgs } from "./args";
+import { EngineConfig, SnapshotRefreshArgs } from "./refresh/args";
 import { ConfigError } from "./config-error";
-import { REPLACED_SETTING_NAMES, resolveArgs } from "./validation";
+import { REPLACED_SETTING_NAMES, resolveArgs } from "./refresh/validation";
 
 /** The stack configuration namespace: `pulumi config set snapshot-refresh:<key> <value>`. */
 export const CONFIG_NAMESPACE = "snapshot-refresh";

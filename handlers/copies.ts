@@ -1,6 +1,6 @@
 import { ClusterSnapshotApi } from "./cluster-snapshots";
 import { awsErrorName, describeError, refreshError } from "./errors";
-import { EngineSettings } from "./settings";
+import { EngineSettings } from "./refresh/settings";
 import { ClusterSnapshot } from "./snapshots";
 
 export const MANAGED_BY_TAG = "managed-by";

@@ -7,8 +7,9 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, hostname, tmpdir } from "node:os";
 import { join, sep } from "node:path";
-import { SnapshotRefreshArgs } from "../../components/args";
-import { readSettings, readStarterSettings, RefreshSettings, SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
+import { SnapshotRefreshArgs } from "../../components/refresh/args";
+import { readSettings, RefreshSettings } from "../../handlers/refresh/settings";
+import { readStarterSettings, SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
 import { packageOf } from "./archive-module-guard";
 import { CHILD_INPUT_VARIABLE, DeployedConfiguration, LambdaArchiveChildInput } from "./lambda-archive-child-input";
 import {

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
-import { SnapshotRefreshArgs } from "../../components/args";
+import { SnapshotRefreshArgs } from "../../components/refresh/args";
 import { ConfigError } from "../../components/config-error";
 import { mocks, SOURCE_ACCOUNT_ID, valueOf } from "./pulumi-mocks";
 

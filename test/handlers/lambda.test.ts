@@ -1,6 +1,6 @@
-import { createRestoreHandler, createStarterHandler, createUpdateHandler } from "../../handlers/lambda";
+import { createRefreshStarterHandler, createRestoreHandler, createUpdateHandler } from "../../handlers/refresh/lambda";
 import { describeHandlerScenarios } from "./lambda-scenarios";
 
 describe("Lambda entry points", () => {
-    describeHandlerScenarios({ update: createUpdateHandler, restore: createRestoreHandler, starter: createStarterHandler });
+    describeHandlerScenarios({ update: createUpdateHandler, restore: createRestoreHandler, starter: createRefreshStarterHandler });
 });

@@ -33,12 +33,12 @@ import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { ClusterSnapshotApi, docDbSnapshotApi, rdsSnapshotApi } from "../../handlers/cluster-snapshots";
 import { ENGINES, EngineName } from "../../handlers/engines";
 import { jsonLogger, LogEntry, Logger } from "../../handlers/log";
-import { ssmParameterStore } from "../../handlers/parameters";
-import { codePipelineApi } from "../../handlers/pipelines";
-import { RestoreDependencies, RestoreInvocation } from "../../handlers/restore";
-import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "../../handlers/settings";
+import { ssmParameterStore } from "../../handlers/refresh/parameters";
+import { codePipelineApi } from "../../handlers/refresh/pipelines";
+import { RestoreDependencies, RestoreInvocation } from "../../handlers/refresh/restore";
+import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "../../handlers/refresh/settings";
 import { ClusterSnapshot, copyIdentifier } from "../../handlers/snapshots";
-import { UpdateDependencies } from "../../handlers/update-latest";
+import { UpdateDependencies } from "../../handlers/refresh/update-latest";
 
 export const REGION = "eu-west-1";
 /** Production: the only account whose snapshots may be used. */

@@ -5,9 +5,10 @@
  * expression and payload, and the restore role's pipeline. Nothing here re-derives what the component decides.
  */
 import { mocks, valueOf } from "../components/pulumi-mocks";
-import { SnapshotRefreshArgs } from "../../components/args";
+import { SnapshotRefreshArgs } from "../../components/refresh/args";
 import { EngineName } from "../../handlers/engines";
-import { RefreshSettings, SETTINGS_ENVIRONMENT_VARIABLE, UNSET_SNAPSHOT } from "../../handlers/settings";
+import { RefreshSettings, UNSET_SNAPSHOT } from "../../handlers/refresh/settings";
+import { SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
 import { ScheduleEvent } from "../../handlers/start-cycle";
 import { ACCEPTANCE_ACCOUNT, assumedRole, Caller, humanCaller, REGION } from "./accounts";
 import { FakeAws } from "./fake-aws";

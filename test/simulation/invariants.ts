@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { EngineName } from "../../handlers/engines";
-import { EngineSettings, UNSET_SNAPSHOT } from "../../handlers/settings";
+import { EngineSettings, UNSET_SNAPSHOT } from "../../handlers/refresh/settings";
 import { ACCEPTANCE_ACCOUNT, accountOfArn, PRODUCTION_ACCOUNT } from "./accounts";
 import { Deployment } from "./deployment";
 import { FakeAws } from "./fake-aws";

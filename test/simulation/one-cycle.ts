@@ -3,7 +3,7 @@
  * takes daily snapshots of "orders" (aurora) and "catalog" (documentdb, encrypted) from 2025-12-20, the main
  * pipeline exists, and the component's first `pulumi up` is on 2026-01-01.
  */
-import { SnapshotRefreshArgs } from "../../components/args";
+import { SnapshotRefreshArgs } from "../../components/refresh/args";
 import { ACCEPTANCE_KMS_KEY_ARN, PRODUCTION_ACCOUNT, PRODUCTION_KMS_KEY_ARN } from "./accounts";
 import { ACCEPTANCE_LIMITS, SimulatedWorld } from "./simulation";
 

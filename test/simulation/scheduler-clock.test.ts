@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { planCadence } from "../../components/cadence";
-import { schedulePayload } from "../../components/snapshot-refresh";
+import { schedulePayload } from "../../components/cycle";
 import { firings, parseCron, ScheduleDefinition, ZoneClock } from "./scheduler-clock";
 
 const AMSTERDAM = "Europe/Amsterdam";

@@ -4,9 +4,9 @@
  * each cycle's execution of the deployed definition (its Task states run the real functions, its waits take
  * simulated minutes), records every run and checks the invariants after each one and for each cycle.
  */
-import { SnapshotRefreshArgs } from "../../components/args";
+import { SnapshotRefreshArgs } from "../../components/refresh/args";
 import { EngineName } from "../../handlers/engines";
-import { createRestoreHandler, createStarterHandler, createUpdateHandler } from "../../handlers/lambda";
+import { createRefreshStarterHandler, createRestoreHandler, createUpdateHandler } from "../../handlers/refresh/lambda";
 import { PRODUCTION_ACCOUNT } from "./accounts";
 import { ClusterSnapshotApiOptions } from "./cluster-snapshot-api";
 import { applyDeployment, Deployment, deployComponent, FUNCTION_KINDS, FunctionKind } from "./deployment";
@@ -53,7 +53,7 @@ export interface Violation {
 }
 
 const MS_PER_DAY = 86_400_000;
-const HANDLER_FACTORIES: Record<FunctionKind, () => Handler> = { starter: createStarterHandler, update: createUpdateHandler, restore: createRestoreHandler };
+const HANDLER_FACTORIES: Record<FunctionKind, () => Handler> = { starter: createRefreshStarterHandler, update: createUpdateHandler, restore: createRestoreHandler };
 
 export class SimulatedWorld implements WorldView {
     readonly aws: FakeAws;

@@ -25,7 +25,7 @@
  * |       |            | until 02:01, the restore's copy start throttled 02:05-02:11                   | data                                                                                    |
  * | 26    | 2026-12-20 | StartPipelineExecution's answer is lost (CodePipeline started it)             | the restore finds the execution it started, keeps the parameters: restored              |
  */
-import { SnapshotRefreshArgs } from "../../components/args";
+import { SnapshotRefreshArgs } from "../../components/refresh/args";
 import {
     ACCEPTANCE_ACCOUNT,
     ACCEPTANCE_KMS_KEY_ARN,

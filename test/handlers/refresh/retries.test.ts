@@ -3,11 +3,11 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { HttpHandler, HttpRequest, HttpResponse } from "@smithy/core/protocols";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { expect } from "chai";
-import { rdsSnapshotApi } from "../../handlers/cluster-snapshots";
-import { ssmParameterStore } from "../../handlers/parameters";
-import { UNSET_SNAPSHOT } from "../../handlers/settings";
-import { updateLatestSnapshots } from "../../handlers/update-latest";
-import { auroraSettings, PARAMETER, recordingLogger, REGION, refreshSettings, rejectionOf, snapshotArn, SOURCE_ACCOUNT } from "./support";
+import { rdsSnapshotApi } from "../../../handlers/cluster-snapshots";
+import { ssmParameterStore } from "../../../handlers/refresh/parameters";
+import { UNSET_SNAPSHOT } from "../../../handlers/refresh/settings";
+import { updateLatestSnapshots } from "../../../handlers/refresh/update-latest";
+import { auroraSettings, PARAMETER, recordingLogger, REGION, refreshSettings, rejectionOf, snapshotArn, SOURCE_ACCOUNT } from "../support";
 
 /**
  * aws-sdk-client-mock replaces `send`, and with it the SDK's retry middleware. These tests keep the whole client

@@ -2,9 +2,9 @@ import { CopyDBClusterSnapshotCommand as CopyDocDbSnapshot, DeleteDBClusterSnaps
 import { CopyDBClusterSnapshotCommand as CopyRdsSnapshot, DescribeDBClusterSnapshotsCommand as DescribeRdsSnapshots, RDSServiceException } from "@aws-sdk/client-rds";
 import { PutParameterCommand, SSMServiceException } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
-import { RefreshSettings } from "../../handlers/settings";
-import { INSTANCE_TAG, MANAGED_BY_TAG, SOURCE_ARN_TAG } from "../../handlers/copies";
-import { UpdateSummary, updateLatestSnapshots } from "../../handlers/update-latest";
+import { RefreshSettings } from "../../../handlers/refresh/settings";
+import { INSTANCE_TAG, MANAGED_BY_TAG, SOURCE_ARN_TAG } from "../../../handlers/copies";
+import { UpdateSummary, updateLatestSnapshots } from "../../../handlers/refresh/update-latest";
 import {
     arnOf,
     auroraSettings,
@@ -33,7 +33,7 @@ import {
     STRANGER_ACCOUNT,
     TARGET_ACCOUNT,
     updateDependencies,
-} from "./support";
+} from "../support";
 
 const AURORA_ONLY = refreshSettings({ engines: [auroraSettings()] });
 const DOCUMENTDB_ONLY = refreshSettings({ engines: [documentDbSettings()] });

@@ -9,8 +9,8 @@ import { CopyDBClusterSnapshotCommand, KMSKeyNotAccessibleFault, SnapshotQuotaEx
 import { DescribeDBClusterSnapshotsCommand, RDSServiceException } from "@aws-sdk/client-rds";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
-import { restoreFromLatest, RestoreInvocation, RestoreSummary } from "../../handlers/restore";
-import { RefreshSettings } from "../../handlers/settings";
+import { restoreFromLatest, RestoreInvocation, RestoreSummary } from "../../../handlers/refresh/restore";
+import { RefreshSettings } from "../../../handlers/refresh/settings";
 import {
     arnOf,
     auroraSettings,
@@ -40,7 +40,7 @@ import {
     SnapshotRecord,
     SOURCE_ACCOUNT,
     TARGET_ACCOUNT,
-} from "./support";
+} from "../support";
 
 const auroraOld = sharedSnapshot({ name: "orders-2024-05-01", createdAt: "2024-05-01T03:00:00Z" });
 const auroraNew = sharedSnapshot({ name: "orders-2024-05-05", createdAt: "2024-05-05T03:00:00Z" });

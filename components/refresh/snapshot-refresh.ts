@@ -1,26 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ScheduleEvent } from "../handlers/start-cycle";
-import { EngineName } from "../handlers/engines";
-import { createRestoreHandler, createStarterHandler, createUpdateHandler, FUNCTION_LABELS } from "../handlers/lambda";
-import { EngineSettings, RefreshSettings, StarterSettings, UNSET_SNAPSHOT } from "../handlers/settings";
+import { EngineName } from "../../handlers/engines";
+import { createRefreshStarterHandler, createRestoreHandler, createUpdateHandler, REFRESH_FUNCTION_LABELS } from "../../handlers/refresh/lambda";
+import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "../../handlers/refresh/settings";
 import { SnapshotRefreshArgs } from "./args";
-import { CadencePlan } from "./cadence";
-import { ConfigError } from "./config-error";
-import { LambdaFunction, MAX_FUNCTION_NAME_LENGTH } from "./lambda-function";
-import { instanceResourceName } from "./names";
-import {
-    failedCyclesQueuePolicy,
-    PolicyScope,
-    restorePolicy,
-    schedulerPolicy,
-    schedulerTrustPolicy,
-    starterPolicy,
-    stateMachinePolicy,
-    stateMachineTrustPolicy,
-    updatePolicy,
-} from "./policies";
-import { failedExecutionsPattern, refreshCycleDefinition } from "./refresh-cycle";
+import { ConfigError } from "../config-error";
+import { LambdaFunction, MAX_FUNCTION_NAME_LENGTH } from "../lambda-function";
+import { instanceResourceName } from "../names";
+import { Cycle } from "../cycle";
+import { PolicyScope, restorePolicy, updatePolicy } from "./policies";
+import { refreshCycleDefinition } from "./refresh-cycle";
 import { checkPipelineName, resolveArgs } from "./validation";
 
 /** The SSM parameter names of one engine. */
@@ -31,12 +20,8 @@ export interface EngineParameterNames {
     readonly current: string;
 }
 
-/** A firing the starter could not run (after Lambda's retries) is kept in the dead-letter queue. */
-const MAX_EVENT_AGE_SECONDS = 3600;
 /** Seconds the update or the restore may run; listing 10,000 snapshots takes well under one. */
 const REFRESH_FUNCTION_TIMEOUT_SECONDS = 300;
-/** Step Functions' limit on a state machine's name. */
-const MAX_STATE_MACHINE_NAME_LENGTH = 80;
 
 /**
  * Keeps this account's Aurora and DocumentDB databases refreshed from the snapshots a production account
@@ -94,12 +79,6 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             tags,
         }, parent);
 
-        const deadLetters = new aws.sqs.Queue(`${name}-dead-letters`, {
-            messageRetentionSeconds: 14 * 24 * 3600,
-            sqsManagedSseEnabled: true,
-            tags,
-        }, parent);
-
         const caller = aws.getCallerIdentityOutput({}, parent);
         const accountId = caller.accountId.apply((account) => {
             if (account === resolved.sourceAccountId) {
@@ -151,7 +130,7 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             }));
 
         const refreshFunction = (kind: "update" | "restore", policy: (scope: PolicyScope) => aws.iam.PolicyDocument, callbackFactory: LambdaFunctionFactory) => {
-            const label = FUNCTION_LABELS[kind];
+            const label = REFRESH_FUNCTION_LABELS[kind];
             return new LambdaFunction(`${name}-${kind}`, {
                 functionName: instanceResourceName(name, label, MAX_FUNCTION_NAME_LENGTH),
                 description: `${label} of snapshot-refresh ${name}`,
@@ -167,99 +146,27 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
         const updateFunction = refreshFunction("update", updatePolicy, createUpdateHandler);
         const restoreFunction = refreshFunction("restore", restorePolicy, createRestoreHandler);
 
-        const stateMachineName = instanceResourceName(name, "refresh-cycle", MAX_STATE_MACHINE_NAME_LENGTH);
-        const stateMachineArn = pulumi.interpolate`arn:${partition}:states:${region}:${accountId}:stateMachine:${stateMachineName}`;
-        const stateMachineRole = new aws.iam.Role(`${name}-refresh-cycle-role`, {
-            description: `Runs the refresh cycle of snapshot-refresh ${name}`,
-            assumeRolePolicy: pulumi.all([accountId, stateMachineArn]).apply(([account, arn]) => JSON.stringify(stateMachineTrustPolicy(account, arn))),
-            tags,
-        }, parent);
-        const stateMachineRolePolicy = new aws.iam.RolePolicy(`${name}-refresh-cycle-policy`, {
-            role: stateMachineRole.id,
-            policy: pulumi.all([updateFunction.arn, restoreFunction.arn]).apply((arns) => JSON.stringify(stateMachinePolicy(arns))),
-        }, parent);
-        // Under /aws/vendedlogs/, CloudWatch Logs need not add this log group to the account's size-limited resource policy.
-        const stateMachineLogs = new aws.cloudwatch.LogGroup(`${name}-refresh-cycle-logs`, {
-            name: `/aws/vendedlogs/states/snapshot-refresh/${name}/refresh-cycle`,
-            retentionInDays: resolved.logRetentionDays,
-            tags,
-        }, parent);
-        const stateMachine = new aws.sfn.StateMachine(`${name}-refresh-cycle`, {
-            name: stateMachineName,
-            type: "STANDARD",
-            roleArn: stateMachineRole.arn,
-            definition: pulumi.all([updateFunction.arn, restoreFunction.arn]).apply(([updateFunctionArn, restoreFunctionArn]) =>
-                JSON.stringify(refreshCycleDefinition({
-                    instanceName: name,
-                    updateFunctionArn,
-                    restoreFunctionArn,
-                    functionTimeoutSeconds: REFRESH_FUNCTION_TIMEOUT_SECONDS,
-                    maintenanceWindowMinutes: resolved.maintenanceWindowMinutes,
-                }), undefined, 2)),
-            loggingConfiguration: {
-                level: "ALL",
-                includeExecutionData: true,
-                logDestination: pulumi.interpolate`${stateMachineLogs.arn}:*`,
-            },
-            tags,
-        }, { parent: this, dependsOn: [stateMachineRolePolicy] });
-
-        // A cycle that fails or times out lands in the dead-letter queue too, as its execution's status event.
-        const cycleFailures = new aws.cloudwatch.EventRule(`${name}-cycle-failures`, {
-            description: `Failed refresh cycles of snapshot-refresh ${name}`,
-            eventPattern: stateMachine.arn.apply((arn) => JSON.stringify(failedExecutionsPattern(arn))),
-            tags,
-        }, parent);
-        const cycleFailuresPolicy = new aws.sqs.QueuePolicy(`${name}-dead-letters-policy`, {
-            queueUrl: deadLetters.url,
-            policy: pulumi.all([deadLetters.arn, cycleFailures.arn]).apply(([queue, rule]) => JSON.stringify(failedCyclesQueuePolicy(queue, rule))),
-        }, parent);
-        new aws.cloudwatch.EventTarget(`${name}-cycle-failures`, {
-            rule: cycleFailures.name,
-            arn: deadLetters.arn,
-        }, { parent: this, dependsOn: [cycleFailuresPolicy] });
-
-        const starter = new LambdaFunction(`${name}-starter`, {
-            functionName: instanceResourceName(name, FUNCTION_LABELS.starter, MAX_FUNCTION_NAME_LENGTH),
-            description: `${FUNCTION_LABELS.starter} of snapshot-refresh ${name}: starts each refresh cycle's execution`,
-            logGroupName: `/snapshot-refresh/${name}/${FUNCTION_LABELS.starter}`,
+        const cycle = new Cycle(`${name}-refresh-cycle`, {
+            instanceName: name,
+            cycleLabel: "refresh-cycle",
+            purpose: "update latest, then restore from the cycle's newest data",
+            starterLabel: REFRESH_FUNCTION_LABELS.starter,
+            starterFactory: createRefreshStarterHandler,
+            functionArns: [updateFunction.arn, restoreFunction.arn],
+            definition: ([updateFunctionArn, restoreFunctionArn]) => refreshCycleDefinition({
+                instanceName: name,
+                updateFunctionArn,
+                restoreFunctionArn,
+                functionTimeoutSeconds: REFRESH_FUNCTION_TIMEOUT_SECONDS,
+                maintenanceWindowMinutes: resolved.maintenanceWindowMinutes,
+            }),
+            plan: resolved.cadence,
+            accountId,
+            region,
+            partition,
             logRetentionDays: resolved.logRetentionDays,
-            callbackFactory: createStarterHandler,
-            policy: (logGroupArn) => pulumi.all([stateMachine.arn, logGroupArn, deadLetters.arn]).apply(([machine, logs, queue]) =>
-                JSON.stringify(starterPolicy(machine, logs, queue))),
-            settings: pulumi.jsonStringify(stateMachine.arn.apply((stateMachineArn): StarterSettings => ({ instanceName: name, stateMachineArn }))),
-            timeoutSeconds: 60,
-            // The schedule invokes it asynchronously; a start that keeps failing lands in the dead-letter queue.
-            asyncInvocation: { retries: 2, maximumEventAgeSeconds: MAX_EVENT_AGE_SECONDS, deadLetterQueueArn: deadLetters.arn },
             tags,
         }, parent);
-
-        const schedulerRole = new aws.iam.Role(`${name}-scheduler-role`, {
-            description: `Lets the schedule of snapshot-refresh ${name} invoke its cycle starter`,
-            assumeRolePolicy: accountId.apply((account) => JSON.stringify(schedulerTrustPolicy(account))),
-            tags,
-        }, parent);
-        const schedulerRolePolicy = new aws.iam.RolePolicy(`${name}-scheduler-policy`, {
-            role: schedulerRole.id,
-            policy: pulumi.all([starter.arn, deadLetters.arn]).apply(([starterArn, queue]) => JSON.stringify(schedulerPolicy(starterArn, queue))),
-        }, parent);
-        const group = new aws.scheduler.ScheduleGroup(`${name}-schedules`, { tags }, parent);
-        const plan = resolved.cadence;
-        const schedule = new aws.scheduler.Schedule(`${name}-cycle`, {
-            description: `Starts the refresh cycles of snapshot-refresh ${name}: ${plan.description}`,
-            groupName: group.name,
-            scheduleExpression: plan.expression,
-            scheduleExpressionTimezone: plan.timezone,
-            flexibleTimeWindow: { mode: "OFF" },
-            state: "ENABLED",
-            target: {
-                arn: starter.arn,
-                roleArn: schedulerRole.arn,
-                input: JSON.stringify(schedulePayload(plan)),
-                retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: MAX_EVENT_AGE_SECONDS },
-                deadLetterConfig: { arn: deadLetters.arn },
-            },
-        }, { parent: this, dependsOn: [schedulerRolePolicy] });
 
         this.parameterNames = Object.fromEntries(snapshotParameters.map(({ engine, names }) => [engine.engine, names]));
         this.pipelineParameterName = pipelineParameterName;
@@ -267,11 +174,11 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
         this.updateFunctionArn = updateFunction.arn;
         this.restoreFunctionName = restoreFunction.name;
         this.restoreFunctionArn = restoreFunction.arn;
-        this.stateMachineArn = stateMachine.arn;
-        this.stateMachineName = stateMachine.name;
-        this.scheduleName = schedule.name;
-        this.deadLetterQueueUrl = deadLetters.url;
-        this.schedule = plan.description;
+        this.stateMachineArn = cycle.stateMachineArn;
+        this.stateMachineName = cycle.stateMachineName;
+        this.scheduleName = cycle.scheduleName;
+        this.deadLetterQueueUrl = cycle.deadLetterQueueUrl;
+        this.schedule = resolved.cadence.description;
         this.registerOutputs({
             parameterNames: this.parameterNames,
             pipelineParameterName: this.pipelineParameterName,
@@ -307,9 +214,4 @@ type LambdaFunctionFactory = aws.lambda.CallbackFactory<never, unknown>;
 /** The names the pipeline and operators know an engine's parameters by: `<prefix><engine>_latest_snapshot_id`. */
 function engineParameterNames(prefix: string, engine: EngineName): EngineParameterNames {
     return { latest: `${prefix}${engine}_latest_snapshot_id`, current: `${prefix}${engine}_current_snapshot_id` };
-}
-
-/** The schedule's input: Scheduler fills in the firing's time, the gate tells the starter which firings are cycles. */
-export function schedulePayload(plan: CadencePlan): ScheduleEvent {
-    return { scheduledTime: "<aws.scheduler.scheduled-time>", ...(plan.gate ? { gate: plan.gate } : {}) };
 }

@@ -6,12 +6,12 @@
  */
 import aslValidator from "asl-validator";
 import { expect } from "chai";
-import { REFRESH_CYCLE_STATES } from "../../components/refresh-cycle";
-import { humanCaller } from "../simulation/accounts";
-import { deployComponent } from "../simulation/deployment";
-import { cycleTable } from "../simulation/ledger";
-import { ONE_CYCLE_ARGS, oneCycleWorld } from "../simulation/one-cycle";
-import { SimulatedWorld } from "../simulation/simulation";
+import { REFRESH_CYCLE_STATES } from "../../../components/refresh/refresh-cycle";
+import { humanCaller } from "../../simulation/accounts";
+import { deployComponent } from "../../simulation/deployment";
+import { cycleTable } from "../../simulation/ledger";
+import { ONE_CYCLE_ARGS, oneCycleWorld } from "../../simulation/one-cycle";
+import { SimulatedWorld } from "../../simulation/simulation";
 
 interface AslState {
     Type: string;

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import { ClusterSnapshotApi } from "./cluster-snapshots";
-import { startCopy } from "./copies";
+import { ClusterSnapshotApi } from "../cluster-snapshots";
+import { startCopy } from "../copies";
 import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
-import { EngineName, isSnapshotOfEngine } from "./engines";
-import { awsErrorName, describeError, isRefreshErrorName, isTransientAwsError, refreshError, transientFailure } from "./errors";
-import { Logger } from "./log";
+import { EngineName, isSnapshotOfEngine } from "../engines";
+import { awsErrorName, describeError, isRefreshErrorName, isTransientAwsError, refreshError, transientFailure } from "../errors";
+import { Logger } from "../log";
 import { ParameterStore, snapshotValue } from "./parameters";
 import { mayHaveStarted, PipelineApi } from "./pipelines";
 import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "./settings";
-import { isOfFollowedCluster, names, parseCopyIdentifier, snapshotState } from "./snapshots";
+import { isOfFollowedCluster, names, parseCopyIdentifier, snapshotState } from "../snapshots";
 
 export interface RestoreDependencies {
     /** Lists every engine's cluster snapshots: the RDS endpoint serves Aurora and DocumentDB alike. */

@@ -1,5 +1,5 @@
-import { ClusterSnapshotApi } from "./cluster-snapshots";
-import { EngineName, isSnapshotOfEngine } from "./engines";
+import { ClusterSnapshotApi } from "../cluster-snapshots";
+import { EngineName, isSnapshotOfEngine } from "../engines";
 import { EngineSettings } from "./settings";
 import {
     accountOfArn,
@@ -12,7 +12,7 @@ import {
     OwnCopy,
     parseCopyIdentifier,
     snapshotState,
-} from "./snapshots";
+} from "../snapshots";
 
 /** What AWS says about one engine's snapshots, read once and shared by every decision of a run. */
 export interface EngineState {

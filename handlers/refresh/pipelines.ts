@@ -1,5 +1,5 @@
 import { CodePipelineClient, ListPipelineExecutionsCommand, paginateListPipelineExecutions, StartPipelineExecutionCommand } from "@aws-sdk/client-codepipeline";
-import { awsErrorName, refreshError } from "./errors";
+import { awsErrorName, refreshError } from "../errors";
 
 export interface PipelineApi {
     /** Fails with PipelineNotFoundError (or PipelineNotAllowedError) when the pipeline cannot be used. */

@@ -1,12 +1,12 @@
-import { ClusterSnapshotApi } from "./cluster-snapshots";
-import { startCopy } from "./copies";
+import { ClusterSnapshotApi } from "../cluster-snapshots";
+import { startCopy } from "../copies";
 import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
-import { EngineName } from "./engines";
-import { describeError, isTransientAwsError, refreshError, transientFailure } from "./errors";
-import { Logger } from "./log";
+import { EngineName } from "../engines";
+import { describeError, isTransientAwsError, refreshError, transientFailure } from "../errors";
+import { Logger } from "../log";
 import { ParameterStore, snapshotValue } from "./parameters";
 import { EngineSettings, RefreshSettings } from "./settings";
-import { copiesToDelete, names, OwnCopy, SnapshotState, snapshotState } from "./snapshots";
+import { copiesToDelete, names, OwnCopy, SnapshotState, snapshotState } from "../snapshots";
 
 export interface UpdateDependencies {
     /** Lists every engine's cluster snapshots: the RDS endpoint serves Aurora and DocumentDB alike. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EngineName } from "../handlers/engines";
-import { CopyNotReadyPolicy } from "../handlers/settings";
+import { EngineName } from "../../handlers/engines";
+import { CopyNotReadyPolicy } from "../../handlers/refresh/settings";
 
 export { EngineName, CopyNotReadyPolicy };
 

@@ -123,12 +123,3 @@ export function refreshCycleDefinition(args: RefreshCycleDefinitionArgs): StateM
         },
     };
 }
-
-/** The EventBridge pattern of this state machine's executions that did not succeed. */
-export function failedExecutionsPattern(stateMachineArn: string): Record<string, unknown> {
-    return {
-        source: ["aws.states"],
-        "detail-type": ["Step Functions Execution Status Change"],
-        detail: { stateMachineArn: [stateMachineArn], status: ["FAILED", "TIMED_OUT", "ABORTED"] },
-    };
-}

@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { SnapshotRefreshArgs } from "../../components/args";
-import { RefreshSettings, SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
-import { ACCOUNT_ID, mocks, RecordedResource, REGION, SOURCE_ACCOUNT_ID, valueOf } from "./pulumi-mocks";
+import { SnapshotRefreshArgs } from "../../../components/refresh/args";
+import { RefreshSettings } from "../../../handlers/refresh/settings";
+import { SETTINGS_ENVIRONMENT_VARIABLE } from "../../../handlers/settings";
+import { ACCOUNT_ID, mocks, RecordedResource, REGION, SOURCE_ACCOUNT_ID, valueOf } from "../pulumi-mocks";
 
 
-type ComponentModule = typeof import("../../components");
+type ComponentModule = typeof import("../../../components");
 let component: ComponentModule;
 
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -18,6 +19,12 @@ const FUNCTION = "aws:lambda/function:Function";
 const SCHEDULE = "aws:scheduler/schedule:Schedule";
 const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
 const FUNCTION_RECIPE = "snapshot-refresh:index:LambdaFunction";
+const CYCLE = "snapshot-refresh:index:Cycle";
+/** What the cycle component holds: everything that runs the schedule and the state machine. */
+const CYCLE_CHILDREN = new Set([
+    "acc-cycle", "acc-cycle-failures", "acc-dead-letters", "acc-dead-letters-policy", "acc-refresh-cycle", "acc-refresh-cycle-logs",
+    "acc-refresh-cycle-policy", "acc-refresh-cycle-role", "acc-schedules", "acc-scheduler-policy", "acc-scheduler-role", "acc-starter",
+]);
 
 interface PolicyStatement {
     Sid?: string;
@@ -63,7 +70,7 @@ describe("SnapshotRefresh", function () {
     this.timeout(30_000);
 
     before(async () => {
-        component = await import("../../components");
+        component = await import("../../../components");
     });
     beforeEach(() => mocks.reset());
 
@@ -106,6 +113,7 @@ describe("SnapshotRefresh", function () {
                 "aws:ssm/parameter:Parameter acc-documentdb-current",
                 "aws:ssm/parameter:Parameter acc-documentdb-latest",
                 "aws:ssm/parameter:Parameter acc-pipeline",
+                "snapshot-refresh:index:Cycle acc-refresh-cycle",
                 "snapshot-refresh:index:LambdaFunction acc-restore",
                 "snapshot-refresh:index:LambdaFunction acc-starter",
                 "snapshot-refresh:index:LambdaFunction acc-update",
@@ -116,6 +124,8 @@ describe("SnapshotRefresh", function () {
                 const parentUrn = await valueOf(child.parent!.urn);
                 if (recipe !== null && child.type !== FUNCTION_RECIPE) {
                     expect(parentUrn, `${child.type} ${child.name}`).to.match(new RegExp(`\\$${FUNCTION_RECIPE}::${recipe[1]}$`));
+                } else if (CYCLE_CHILDREN.has(child.name) && child.type !== CYCLE) {
+                    expect(parentUrn, `${child.type} ${child.name} is a child of the cycle`).to.match(new RegExp(`\\$${CYCLE}::acc-refresh-cycle$`));
                 } else {
                     expect(child.parent === refresh, `${child.type} ${child.name} is a child of the component`).to.equal(true);
                 }
@@ -128,6 +138,14 @@ describe("SnapshotRefresh", function () {
             for (const name of ["acc-update-logs", "acc-update-role", "acc-update-policy", "acc-restore-logs"]) {
                 const aliases = mocks.named(name).aliases as { parent?: unknown }[];
                 expect(aliases.map((alias) => alias.parent === refresh), name).to.deep.equal([true]);
+            }
+        });
+
+        it("keeps the cycle's resources where an earlier version created them, as the component's own children", () => {
+            for (const name of CYCLE_CHILDREN) {
+                const aliases = mocks.resources.filter((resource) => resource.name === name && resource.type !== FUNCTION).flatMap((resource) => resource.aliases as { parent?: unknown }[]);
+                expect(aliases.length, name).to.be.greaterThan(0);
+                expect(aliases.every((alias) => alias.parent === refresh), name).to.equal(true);
             }
         });
 

@@ -1,4 +1,4 @@
-import { refreshError } from "./errors";
+import { refreshError } from "../errors";
 
 /** The refresh cycle a run belongs to, as the cycle's state machine passes it. */
 export interface CycleContext {
