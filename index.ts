@@ -1,14 +1,41 @@
-import { readStackConfig, SnapshotRefresh } from "./components";
+import { readStackConfig, SnapshotRefresh, SnapshotShare } from "./components";
 
 const name = "snapshot-refresh";
-const refresh = new SnapshotRefresh(name, readStackConfig(name));
 
-export const parameterNames = refresh.parameterNames;
-export const pipelineParameterName = refresh.pipelineParameterName;
-export const updateFunctionName = refresh.updateFunctionName;
-export const restoreFunctionName = refresh.restoreFunctionName;
-export const stateMachineArn = refresh.stateMachineArn;
-export const stateMachineName = refresh.stateMachineName;
-export const scheduleName = refresh.scheduleName;
-export const deadLetterQueueUrl = refresh.deadLetterQueueUrl;
-export const schedule = refresh.schedule;
+/**
+ * One program, one stack per account: `snapshot-refresh:role` says which component the stack deploys. The
+ * returned object is the stack's outputs.
+ */
+export = () => {
+    const config = readStackConfig(name);
+    if (config.role === "share") {
+        const share = new SnapshotShare(name, config.args);
+        return {
+            role: config.role,
+            // What the acceptance stacks read through sourceStack.
+            accountId: share.accountId,
+            kmsKeyArn: share.kmsKeyArn,
+            snapshotIdentifierPrefix: share.snapshotIdentifierPrefix,
+            targetAccountIds: share.targetAccountIds,
+            shareFunctionName: share.shareFunctionName,
+            stateMachineArn: share.stateMachineArn,
+            stateMachineName: share.stateMachineName,
+            scheduleName: share.scheduleName,
+            deadLetterQueueUrl: share.deadLetterQueueUrl,
+            schedule: share.schedule,
+        };
+    }
+    const refresh = new SnapshotRefresh(name, config.args);
+    return {
+        role: config.role,
+        parameterNames: refresh.parameterNames,
+        pipelineParameterName: refresh.pipelineParameterName,
+        updateFunctionName: refresh.updateFunctionName,
+        restoreFunctionName: refresh.restoreFunctionName,
+        stateMachineArn: refresh.stateMachineArn,
+        stateMachineName: refresh.stateMachineName,
+        scheduleName: refresh.scheduleName,
+        deadLetterQueueUrl: refresh.deadLetterQueueUrl,
+        schedule: refresh.schedule,
+    };
+};

@@ -24,6 +24,8 @@ export interface CycleArgs {
     readonly instanceName: string;
     /** What one cycle is, in names and logs: `refresh-cycle`, `share-cycle`. */
     readonly cycleLabel: string;
+    /** What each execution's name starts with: `cycle` names them `cycle-2026-12-06`. */
+    readonly executionNamePrefix: string;
     /** What one cycle does, for descriptions. */
     readonly purpose: string;
     /** The starter's label (its name ends with it) and its handler. */
@@ -111,7 +113,12 @@ export class Cycle extends pulumi.ComponentResource {
             callbackFactory: args.starterFactory,
             policy: (logGroupArn) => pulumi.all([stateMachine.arn, logGroupArn, deadLetters.arn]).apply(([machine, logGroup, queue]) =>
                 JSON.stringify(starterPolicy(machine, logGroup, queue))),
-            settings: pulumi.jsonStringify(stateMachine.arn.apply((arn): StarterSettings => ({ instanceName, stateMachineArn: arn }))),
+            settings: pulumi.jsonStringify(stateMachine.arn.apply((arn): StarterSettings => ({
+                instanceName,
+                stateMachineArn: arn,
+                cycleLabel: cycleLabel.replace("-", " "),
+                executionNamePrefix: args.executionNamePrefix,
+            }))),
             timeoutSeconds: 60,
             // The schedule invokes it asynchronously; a start that keeps failing lands in the dead-letter queue.
             asyncInvocation: { retries: 2, maximumEventAgeSeconds: MAX_EVENT_AGE_SECONDS, deadLetterQueueArn: deadLetters.arn },

@@ -38,7 +38,7 @@ export function stateMachinePolicy(functionArns: string[]): aws.iam.PolicyDocume
     return {
         Version: "2012-10-17",
         Statement: [
-            { Sid: "InvokeRefreshFunctions", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: functionArns },
+            { Sid: "InvokeCycleFunctions", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: functionArns },
             {
                 // Step Functions sets up log delivery through CloudWatch Logs' vended-logs API, whose actions AWS
                 // documents only for `*`: there is no ARN of a delivery or a log group to scope them to.
@@ -65,7 +65,7 @@ export function starterPolicy(stateMachineArn: string, logGroupArn: string, dead
     return {
         Version: "2012-10-17",
         Statement: [
-            { Sid: "StartRefreshCycles", Effect: "Allow", Action: ["states:StartExecution"], Resource: [stateMachineArn] },
+            { Sid: "StartCycles", Effect: "Allow", Action: ["states:StartExecution"], Resource: [stateMachineArn] },
             ...logStatements(logGroupArn),
             { Sid: "ReportFailedRuns", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deadLetterQueueArn] },
         ],
@@ -78,7 +78,7 @@ export function failedCyclesQueuePolicy(queueArn: string, ruleArn: string): aws.
         Version: "2012-10-17",
         Statement: [
             {
-                Sid: "FailedRefreshCycles",
+                Sid: "FailedCycles",
                 Effect: "Allow",
                 Principal: { Service: "events.amazonaws.com" },
                 Action: "sqs:SendMessage",

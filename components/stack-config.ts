@@ -1,48 +1,104 @@
 import * as pulumi from "@pulumi/pulumi";
-import { EngineConfig, SnapshotRefreshArgs } from "./refresh/args";
 import { ConfigError } from "./config-error";
+import { SnapshotRefreshArgs } from "./refresh/args";
 import { REPLACED_SETTING_NAMES, resolveArgs } from "./refresh/validation";
+import { SnapshotShareArgs } from "./share/args";
+import { resolveShareArgs } from "./share/validation";
 
 /** The stack configuration namespace: `pulumi config set snapshot-refresh:<key> <value>`. */
 export const CONFIG_NAMESPACE = "snapshot-refresh";
 
-const STRING_KEYS = ["sourceAccountId", "pipelineName", "cadence", "timezone", "whenCopyNotReady", "parameterPrefix", "copyIdentifierPrefix"] as const;
-const NUMBER_KEYS = ["maintenanceWindowMinutes", "copyRecheckMinutes", "logRetentionDays"] as const;
-const OBJECT_KEYS = ["engines", "tags"] as const;
-const KNOWN_KEYS: readonly string[] = [...STRING_KEYS, ...NUMBER_KEYS, ...OBJECT_KEYS];
+/** The key that says which side of the setup a stack is: `pulumi config set snapshot-refresh:role share`. */
+export const ROLE_KEY = "role";
 
-/**
- * Reads the `snapshot-refresh:*` stack configuration into component arguments and checks them, so a typo in a
- * key or a bad value stops `pulumi preview` before any resource is planned, with the key as the user wrote it.
- */
-export function readStackConfig(componentName: string): SnapshotRefreshArgs {
-    rejectUnknownKeys();
-    const config = new pulumi.Config(CONFIG_NAMESPACE);
-    const values: Record<string, unknown> = {};
-    for (const key of STRING_KEYS) values[key] = config.get(key);
-    for (const key of NUMBER_KEYS) values[key] = readNumber(config.get(key));
-    // Read as written, so that the check names what replaced them.
-    for (const key of REPLACED_SETTING_NAMES) values[key] = readNumber(config.get(key));
-    for (const key of OBJECT_KEYS) values[key] = readObject(config, key);
-    const args = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as unknown as SnapshotRefreshArgs;
-    resolveArgs(componentName, args, `${CONFIG_NAMESPACE}:`);
-    return args;
+/** What a stack deploys: `share` in production (SnapshotShare), `refresh` in each account it shares with (SnapshotRefresh). */
+export type StackRole = "share" | "refresh";
+
+/** A stack's configuration, read and checked: the role, and the arguments of its component. */
+export type StackConfig = { role: "refresh"; args: SnapshotRefreshArgs } | { role: "share"; args: SnapshotShareArgs };
+
+/** How each key is written in the stack file: text, a number, or YAML (a list or a map). */
+interface RoleKeys {
+    strings: readonly string[];
+    numbers: readonly string[];
+    /** Lists: a single value is read as a one-item list (`engines: aurora`). */
+    lists: readonly string[];
+    maps: readonly string[];
 }
 
-function rejectUnknownKeys(): void {
+const ROLE_KEYS: Readonly<Record<StackRole, RoleKeys>> = {
+    refresh: {
+        strings: ["sourceAccountId", "sourceStack", "sourceKmsKeyArn", "sourceSnapshotPrefix", "pipelineName", "cadence", "timezone", "whenCopyNotReady", "parameterPrefix", "copyIdentifierPrefix"],
+        numbers: ["maintenanceWindowMinutes", "copyRecheckMinutes", "logRetentionDays"],
+        lists: ["engines"],
+        maps: ["tags"],
+    },
+    share: {
+        strings: ["cadence", "timezone", "source", "kmsKeyArn", "snapshotIdentifierPrefix"],
+        numbers: ["keepShared", "maintenanceWindowMinutes", "copyRecheckMinutes", "logRetentionDays"],
+        lists: ["targetAccountIds"],
+        maps: ["clusters", "tags"],
+    },
+};
+
+const ROLES = Object.keys(ROLE_KEYS) as StackRole[];
+
+function keysOf(role: StackRole): string[] {
+    const keys = ROLE_KEYS[role];
+    return [...keys.strings, ...keys.numbers, ...keys.lists, ...keys.maps];
+}
+
+/**
+ * Reads the `snapshot-refresh:*` stack configuration into the arguments of the component its role names, and
+ * checks them, so a missing role, a typo in a key or a bad value stops `pulumi preview` before any resource is
+ * planned, with the key as the user wrote it.
+ */
+export function readStackConfig(componentName: string): StackConfig {
+    const config = new pulumi.Config(CONFIG_NAMESPACE);
+    const role = readRole(config);
+    rejectUnknownKeys(role);
+    const values: Record<string, unknown> = {};
+    const keys = ROLE_KEYS[role];
+    for (const key of keys.strings) values[key] = config.get(key);
+    for (const key of keys.numbers) values[key] = readNumber(config.get(key));
+    for (const key of keys.lists) values[key] = readList(config.get(key));
+    for (const key of keys.maps) values[key] = readMap(config.get(key));
+    // Read as written, so that the check names what replaced them.
+    if (role === "refresh") for (const key of REPLACED_SETTING_NAMES) values[key] = readNumber(config.get(key));
+    const args = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+    if (role === "share") {
+        resolveShareArgs(componentName, args as unknown as SnapshotShareArgs, `${CONFIG_NAMESPACE}:`);
+        return { role, args: args as unknown as SnapshotShareArgs };
+    }
+    resolveArgs(componentName, args as unknown as SnapshotRefreshArgs, `${CONFIG_NAMESPACE}:`);
+    return { role, args: args as unknown as SnapshotRefreshArgs };
+}
+
+function readRole(config: pulumi.Config): StackRole {
+    const role = config.get(ROLE_KEY);
+    if (ROLES.includes(role as StackRole)) return role as StackRole;
+    throw new ConfigError(
+        `${CONFIG_NAMESPACE}:${ROLE_KEY}`,
+        "must say which side this stack is: share (the production account, which shares its snapshots) or refresh (an account " +
+        "restored from them)",
+        role,
+        `pulumi config set ${CONFIG_NAMESPACE}:${ROLE_KEY} refresh`,
+    );
+}
+
+function rejectUnknownKeys(role: StackRole): void {
     const prefix = `${CONFIG_NAMESPACE}:`;
-    for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+    const known = [ROLE_KEY, ...keysOf(role), ...(role === "refresh" ? REPLACED_SETTING_NAMES : [])];
+    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
         if (!fullKey.startsWith(prefix)) continue;
         const key = fullKey.slice(prefix.length);
-        if (!KNOWN_KEYS.includes(key) && !(REPLACED_SETTING_NAMES as readonly string[]).includes(key)) {
-            const suggestion = KNOWN_KEYS.find((known) => known.toLowerCase() === key.toLowerCase() || editDistance(known.toLowerCase(), key.toLowerCase()) <= 2);
-            throw new ConfigError(
-                fullKey,
-                `is not a snapshot-refresh setting${suggestion ? ` (did you mean ${prefix}${suggestion}?)` : ""}; known keys: ${KNOWN_KEYS.join(", ")}`,
-                pulumi.runtime.allConfig()[fullKey],
-                `pulumi config rm ${fullKey}`,
-            );
-        }
+        if (known.includes(key)) continue;
+        const otherRole = ROLES.find((candidate) => candidate !== role && keysOf(candidate).includes(key));
+        const suggestion = keysOf(role).find((candidate) => candidate.toLowerCase() === key.toLowerCase() || editDistance(candidate.toLowerCase(), key.toLowerCase()) <= 2);
+        const problem = otherRole !== undefined
+            ? `is a setting of the ${otherRole} role, and this stack's ${prefix}${ROLE_KEY} is ${role}`
+            : `is not a snapshot-refresh setting${suggestion ? ` (did you mean ${prefix}${suggestion}?)` : ""}`;
+        throw new ConfigError(fullKey, `${problem}; the ${role} role's keys: ${keysOf(role).join(", ")}`, value, `pulumi config rm ${fullKey}`);
     }
 }
 
@@ -53,14 +109,26 @@ function readNumber(raw: string | undefined): number | string | undefined {
     return raw.trim() !== "" && Number.isFinite(parsed) ? parsed : raw;
 }
 
-/** `engines: aurora` (a single name) is read as a one-item list. */
-function readObject(config: pulumi.Config, key: (typeof OBJECT_KEYS)[number]): unknown {
-    const raw = config.get(key);
+/**
+ * A YAML list arrives as JSON; a single value (`engines: aurora`, one account id) as its text, read as a
+ * one-item list. An account id is never parsed as a number: it may start with 0.
+ */
+function readList(raw: string | undefined): unknown {
+    if (raw === undefined) return undefined;
+    if (!raw.trim().startsWith("[")) return [raw.trim()];
+    try {
+        return JSON.parse(raw) as unknown;
+    } catch {
+        return raw;
+    }
+}
+
+function readMap(raw: string | undefined): unknown {
     if (raw === undefined) return undefined;
     try {
-        return JSON.parse(raw) as EngineConfig[] | Record<string, string>;
+        return JSON.parse(raw) as unknown;
     } catch {
-        return key === "engines" ? [raw] : raw;
+        return raw;
     }
 }
 

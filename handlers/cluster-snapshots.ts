@@ -1,14 +1,20 @@
 import {
     CopyDBClusterSnapshotCommand as CopyDocDbSnapshot,
+    CreateDBClusterSnapshotCommand as CreateDocDbSnapshot,
     DeleteDBClusterSnapshotCommand as DeleteDocDbSnapshot,
+    DescribeDBClusterSnapshotAttributesCommand as DescribeDocDbAttributes,
     DescribeDBClusterSnapshotsCommand as DescribeDocDbSnapshots,
     DocDBClient,
+    ModifyDBClusterSnapshotAttributeCommand as ModifyDocDbAttribute,
     paginateDescribeDBClusterSnapshots as paginateDocDbSnapshots,
 } from "@aws-sdk/client-docdb";
 import {
     CopyDBClusterSnapshotCommand as CopyRdsSnapshot,
+    CreateDBClusterSnapshotCommand as CreateRdsSnapshot,
     DeleteDBClusterSnapshotCommand as DeleteRdsSnapshot,
+    DescribeDBClusterSnapshotAttributesCommand as DescribeRdsAttributes,
     DescribeDBClusterSnapshotsCommand as DescribeRdsSnapshots,
+    ModifyDBClusterSnapshotAttributeCommand as ModifyRdsAttribute,
     paginateDescribeDBClusterSnapshots as paginateRdsSnapshots,
     RDSClient,
 } from "@aws-sdk/client-rds";
@@ -29,6 +35,7 @@ interface DescribedSnapshot {
 }
 
 interface DescribeInput {
+    DBClusterIdentifier?: string;
     DBClusterSnapshotIdentifier?: string;
     SnapshotType?: string;
     IncludeShared?: boolean;
@@ -44,17 +51,28 @@ export interface CopyRequest {
     tags: Record<string, string>;
 }
 
-/** The cluster snapshot operations a refresh uses, the same for Aurora (RDS API) and DocumentDB. */
+/** The `restore` attribute of a manual snapshot: `all` (public) or account ids. */
+const RESTORE_ATTRIBUTE = "restore";
+
+/** The cluster snapshot operations both sides use, the same for Aurora (RDS API) and DocumentDB. */
 export interface ClusterSnapshotApi {
     /** Every manual snapshot other accounts share with this one, a page at a time (the caller filters). */
     sharedPages(): AsyncIterable<ClusterSnapshot[]>;
     /** Every manual snapshot of this account, a page at a time. */
     manualPages(): AsyncIterable<ClusterSnapshot[]>;
+    /** The automated snapshots of one cluster of this account, a page at a time. */
+    automatedPages(clusterIdentifier: string): AsyncIterable<ClusterSnapshot[]>;
     /** One snapshot by identifier or ARN (shared ones by ARN); undefined when it does not exist. */
     find(identifierOrArn: string, accountId: string): Promise<ClusterSnapshot | undefined>;
     /** Starts a copy and returns the new snapshot as AWS first reports it. */
     copy(request: CopyRequest): Promise<ClusterSnapshot>;
     delete(identifier: string): Promise<void>;
+    /** Starts a manual snapshot of a cluster of this account and returns it as AWS first reports it. */
+    create(clusterIdentifier: string, identifier: string, tags: Record<string, string>): Promise<ClusterSnapshot>;
+    /** The accounts a manual snapshot of this account is shared with (`all` when it is public). */
+    sharedWith(identifier: string): Promise<string[]>;
+    /** Adds and removes accounts of a manual snapshot's `restore` attribute, in one request. */
+    changeSharing(identifier: string, change: { add: readonly string[]; remove: readonly string[] }): Promise<void>;
 }
 
 interface EngineClient {
@@ -67,6 +85,11 @@ interface EngineClient {
         Tags: { Key: string; Value: string }[];
     }): Promise<{ DBClusterSnapshot?: DescribedSnapshot }>;
     delete(identifier: string): Promise<unknown>;
+    create(input: { DBClusterIdentifier: string; DBClusterSnapshotIdentifier: string; Tags: { Key: string; Value: string }[] }): Promise<{ DBClusterSnapshot?: DescribedSnapshot }>;
+    describeAttributes(identifier: string): Promise<{
+        DBClusterSnapshotAttributesResult?: { DBClusterSnapshotAttributes?: { AttributeName?: string; AttributeValues?: string[] }[] };
+    }>;
+    modifyAttribute(input: { DBClusterSnapshotIdentifier: string; AttributeName: string; ValuesToAdd?: string[]; ValuesToRemove?: string[] }): Promise<unknown>;
 }
 
 /** The largest page both APIs allow: fewer round trips over thousands of snapshots. */
@@ -79,6 +102,9 @@ export function rdsSnapshotApi(client: RDSClient): ClusterSnapshotApi {
         describe: (input) => client.send(new DescribeRdsSnapshots(input)),
         copy: (input) => client.send(new CopyRdsSnapshot(input)),
         delete: (identifier) => client.send(new DeleteRdsSnapshot({ DBClusterSnapshotIdentifier: identifier })),
+        create: (input) => client.send(new CreateRdsSnapshot(input)),
+        describeAttributes: (identifier) => client.send(new DescribeRdsAttributes({ DBClusterSnapshotIdentifier: identifier })),
+        modifyAttribute: (input) => client.send(new ModifyRdsAttribute(input)),
     });
 }
 
@@ -89,6 +115,9 @@ export function docDbSnapshotApi(client: DocDBClient): ClusterSnapshotApi {
         describe: (input) => client.send(new DescribeDocDbSnapshots(input)),
         copy: (input) => client.send(new CopyDocDbSnapshot(input)),
         delete: (identifier) => client.send(new DeleteDocDbSnapshot({ DBClusterSnapshotIdentifier: identifier })),
+        create: (input) => client.send(new CreateDocDbSnapshot(input)),
+        describeAttributes: (identifier) => client.send(new DescribeDocDbAttributes({ DBClusterSnapshotIdentifier: identifier })),
+        modifyAttribute: (input) => client.send(new ModifyDocDbAttribute(input)),
     });
 }
 
@@ -101,6 +130,7 @@ function clusterSnapshotApi(client: EngineClient): ClusterSnapshotApi {
     return {
         sharedPages: () => pages({ SnapshotType: "shared", IncludeShared: true }),
         manualPages: () => pages({ SnapshotType: "manual" }),
+        automatedPages: (clusterIdentifier) => pages({ DBClusterIdentifier: clusterIdentifier, SnapshotType: "automated" }),
         async find(identifierOrArn, accountId) {
             const sharedWithUs = identifierOrArn.startsWith("arn:") && identifierOrArn.split(":")[4] !== accountId;
             try {
@@ -121,7 +151,7 @@ function clusterSnapshotApi(client: EngineClient): ClusterSnapshotApi {
                 SourceDBClusterSnapshotIdentifier: request.sourceArn,
                 TargetDBClusterSnapshotIdentifier: request.targetIdentifier,
                 KmsKeyId: request.kmsKeyId,
-                Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+                Tags: tagList(request.tags),
             });
             // A copy that was just accepted is copying, whatever the response leaves out.
             const started = response.DBClusterSnapshot ?? { DBClusterSnapshotIdentifier: request.targetIdentifier };
@@ -130,7 +160,29 @@ function clusterSnapshotApi(client: EngineClient): ClusterSnapshotApi {
         async delete(identifier) {
             await client.delete(identifier);
         },
+        async create(clusterIdentifier, identifier, tags) {
+            const response = await client.create({ DBClusterIdentifier: clusterIdentifier, DBClusterSnapshotIdentifier: identifier, Tags: tagList(tags) });
+            const started = response.DBClusterSnapshot ?? { DBClusterSnapshotIdentifier: identifier, DBClusterIdentifier: clusterIdentifier };
+            return toClusterSnapshot({ ...started, Status: started.Status ?? "creating" });
+        },
+        async sharedWith(identifier) {
+            const response = await client.describeAttributes(identifier);
+            const attributes = response.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes ?? [];
+            return attributes.find((attribute) => attribute.AttributeName === RESTORE_ATTRIBUTE)?.AttributeValues ?? [];
+        },
+        async changeSharing(identifier, change) {
+            await client.modifyAttribute({
+                DBClusterSnapshotIdentifier: identifier,
+                AttributeName: RESTORE_ATTRIBUTE,
+                ...(change.add.length > 0 ? { ValuesToAdd: [...change.add] } : {}),
+                ...(change.remove.length > 0 ? { ValuesToRemove: [...change.remove] } : {}),
+            });
+        },
     };
+}
+
+function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
+    return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
 function toClusterSnapshot(described: DescribedSnapshot): ClusterSnapshot {

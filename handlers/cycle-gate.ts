@@ -35,7 +35,7 @@ export interface CycleGate {
 export type FiringDecision =
     | {
         start: true;
-        /** The execution name of the cycle: `cycle-<local date>` (`cycle-<UTC minute>` for a raw cadence's firing). */
+        /** The execution name of the cycle: `<prefix>-<local date>` (`<prefix>-<UTC minute>` for a raw cadence's firing). */
         cycleName: string;
         /** Why it starts, for the log. */
         reason: string;
@@ -69,8 +69,9 @@ interface ZoneClock {
  * @param gate the schedule payload's gate; undefined for a raw cron/rate cadence, where every firing is a cycle.
  * @param scheduledTime the firing's `<aws.scheduler.scheduled-time>`; undefined for a manual invocation.
  * @param now stands in for a missing scheduled time.
+ * @param namePrefix what the cycle's execution name starts with: `cycle` (`cycle-2026-12-06`), `share`.
  */
-export function decideFiring(gate: CycleGate | undefined, scheduledTime: string | undefined, now: Date = new Date()): FiringDecision {
+export function decideFiring(gate: CycleGate | undefined, scheduledTime: string | undefined, now: Date = new Date(), namePrefix = "cycle"): FiringDecision {
     const firingMs = scheduledTime === undefined ? now.getTime() : parseScheduledTime(scheduledTime);
     if (firingMs === undefined) {
         throw new Error(
@@ -81,7 +82,7 @@ export function decideFiring(gate: CycleGate | undefined, scheduledTime: string 
     if (gate === undefined || scheduledTime === undefined) {
         return {
             start: true,
-            cycleName: `cycle-${new Date(firingMs).toISOString().slice(0, 16).replace(":", "")}Z`,
+            cycleName: `${namePrefix}-${new Date(firingMs).toISOString().slice(0, 16).replace(":", "")}Z`,
             reason: gate === undefined ? "every firing of a cron(...) or rate(...) cadence starts a cycle" : "invoked by hand: a cycle starts now",
         };
     }
@@ -106,7 +107,7 @@ export function decideFiring(gate: CycleGate | undefined, scheduledTime: string 
     }
     return {
         start: true,
-        cycleName: `cycle-${date}`,
+        cycleName: `${namePrefix}-${date}`,
         reason: isFallback
             ? `cycle ${date}: ${gate.localTime} does not exist that day in ${gate.timezone} (clocks spring forward), so it starts at ${fallbackTime}`
             : `cycle ${date}: ${gate.localTime} ${gate.timezone}`,

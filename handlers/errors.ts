@@ -2,7 +2,7 @@
  * Names of the errors a run can end with. Handlers build errors with {@link refreshError} rather than
  * subclasses because an inline Lambda is serialized from its closure, and a serialized `class ... extends
  * Error` loses its message. The name is what Lambda reports as the error type and what the refresh cycle's
- * state machine retries on (`TransientAwsError`).
+ * state machines retry on (`TransientAwsError`).
  */
 const REFRESH_ERROR_NAMES = [
     "InvalidRequestError",
@@ -17,6 +17,7 @@ const REFRESH_ERROR_NAMES = [
     "SourceAccountRefusedError",
     "EnginesFailedError",
     "RestoreAbortedError",
+    "ShareFailedError",
     "TransientAwsError",
 ] as const;
 
@@ -79,13 +80,13 @@ export function isTransientAwsError(error: unknown): boolean {
 }
 
 /**
- * The run's error when everything that failed may succeed a little later: the refresh cycle's state machine
- * retries a step that fails with it, with backoff. `context` says what the run did not do.
+ * The run's error when everything that failed may succeed a little later: the cycle's state machine retries a
+ * step that fails with it, with backoff. `context` says what the run did not do.
  */
 export function transientFailure(context: string, errors: readonly unknown[]): RefreshError {
     return refreshError(
         "TransientAwsError",
-        `${context}: AWS throttled or could not answer (${errors.map(describeError).join("; ")}). A refresh cycle retries ` +
+        `${context}: AWS throttled or could not answer (${errors.map(describeError).join("; ")}). A cycle retries ` +
         "this step with backoff; a run by hand can simply be repeated.",
         errors[0],
     );

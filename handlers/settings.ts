@@ -11,6 +11,10 @@ export interface StarterSettings {
     instanceName: string;
     /** The state machine each cycle is an execution of. */
     stateMachineArn: string;
+    /** What a cycle is called in the starter's log: `refresh cycle`, `share cycle`. */
+    cycleLabel: string;
+    /** What each execution's name starts with: `cycle` names them `cycle-2026-12-06`. */
+    executionNamePrefix: string;
 }
 
 export function readStarterSettings(environment: NodeJS.ProcessEnv): StarterSettings {
@@ -21,6 +25,8 @@ export function readStarterSettings(environment: NodeJS.ProcessEnv): StarterSett
     } else {
         if (typeof settings.instanceName !== "string" || settings.instanceName === "") problems.push("instanceName is missing");
         if (typeof settings.stateMachineArn !== "string" || !settings.stateMachineArn.startsWith("arn:")) problems.push("stateMachineArn is not an ARN");
+        if (typeof settings.cycleLabel !== "string" || settings.cycleLabel === "") problems.push("cycleLabel is missing");
+        if (typeof settings.executionNamePrefix !== "string" || !/^[a-z]+$/.test(settings.executionNamePrefix)) problems.push("executionNamePrefix is not lowercase letters");
     }
     return settingsOrThrow(settings as StarterSettings, problems);
 }

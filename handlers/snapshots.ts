@@ -1,6 +1,15 @@
 import { createHash } from "node:crypto";
 import { ENGINE_NAMES, EngineName, isSnapshotOfEngine } from "./engines";
 
+export const MANAGED_BY_TAG = "managed-by";
+export const SOURCE_ARN_TAG = "snapshot-refresh:source-arn";
+export const INSTANCE_TAG = "snapshot-refresh:instance";
+
+/** The tags of every snapshot an instance makes: who made it and, for a copy, from what. */
+export function copyTags(instanceName: string, sourceArn?: string): Record<string, string> {
+    return { [MANAGED_BY_TAG]: "snapshot-refresh", ...(sourceArn ? { [SOURCE_ARN_TAG]: sourceArn } : {}), [INSTANCE_TAG]: instanceName };
+}
+
 /** A cluster snapshot as both engines describe it, reduced to what a refresh decides on. */
 export interface ClusterSnapshot {
     /** For a snapshot of this account its identifier; for a shared one AWS reports its ARN here. */
@@ -39,21 +48,30 @@ export function accountOfArn(arn: string): string | undefined {
     return parts.length >= 6 && parts[0] === "arn" ? parts[4] : undefined;
 }
 
+/** The identifier a snapshot has in its own account: the last part of its ARN. */
+export function identifierInOwnAccount(arn: string): string {
+    return arn.slice(arn.indexOf(":cluster-snapshot:") + ":cluster-snapshot:".length);
+}
+
 export interface SharedSnapshotFilter {
     engine: EngineName;
     sourceAccountId: string;
     /** Empty: every cluster of the engine. */
     sourceClusters: readonly string[];
+    /** When set, only snapshots whose identifier in the source account starts with it: what its SnapshotShare made. */
+    identifierPrefix?: string;
 }
 
 /**
  * Whether a shared snapshot may be used at all: of the engine, from the source account (anyone can share a
- * snapshot with any account), from a followed cluster, and finished.
+ * snapshot with any account), named as the source's SnapshotShare names them (when known), from a followed
+ * cluster, and finished.
  */
 export function isUsableShared(snapshot: ClusterSnapshot, filter: SharedSnapshotFilter): boolean {
     return (
         isSnapshotOfEngine(filter.engine, snapshot.engine) &&
         accountOfArn(snapshot.arn) === filter.sourceAccountId &&
+        (filter.identifierPrefix === undefined || identifierInOwnAccount(snapshot.arn).startsWith(filter.identifierPrefix)) &&
         isOfFollowedCluster(snapshot, filter.sourceClusters) &&
         snapshotState(snapshot) === "available" &&
         snapshot.createdAt !== undefined
@@ -88,7 +106,7 @@ export interface CopyIdentity {
  * copies sort by the age of the data they hold even while a copy has no `SnapshotCreateTime` of its own.
  * At most 63 characters, the shortest identifier limit of the two engines.
  */
-export function copyIdentifier(prefix: string, engine: EngineName, source: ClusterSnapshot): string {
+export function copyIdentifier(prefix: string, engine: EngineName, source: Pick<ClusterSnapshot, "arn" | "createdAt">): string {
     if (source.createdAt === undefined) throw new Error(`snapshot ${source.arn} has no creation time yet`);
     const stamp = source.createdAt.toISOString().slice(0, 19).replace(/[-:]/g, "").toLowerCase();
     const digest = createHash("sha256").update(source.arn).digest("hex").slice(0, 8);
@@ -112,16 +130,20 @@ export function names(value: string | undefined, snapshot: Pick<ClusterSnapshot,
     return value !== undefined && (value === snapshot.identifier || value === snapshot.arn);
 }
 
-/** A copy made by this instance, with what its identifier says about its source. */
-export interface OwnCopy {
+/** A copy made by an instance, with the creation time of its source that its identifier carries. */
+export interface DatedCopy {
     snapshot: ClusterSnapshot;
     sourceCreatedAt: Date;
+}
+
+/** A copy made by this refresh instance, with what its identifier says about its source. */
+export interface OwnCopy extends DatedCopy {
     /** Whether its source cluster is one the engine follows: only those may become `latest`, a target or a fallback. */
     followed: boolean;
 }
 
 /** Newest data first. */
-export function byNewestSource(a: OwnCopy, b: OwnCopy): number {
+export function byNewestSource(a: DatedCopy, b: DatedCopy): number {
     return b.sourceCreatedAt.getTime() - a.sourceCreatedAt.getTime() || b.snapshot.identifier.localeCompare(a.snapshot.identifier);
 }
 

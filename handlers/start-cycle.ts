@@ -30,29 +30,30 @@ export interface StartDependencies {
 }
 
 /**
- * The refresh cycle starter: a firing that is a cycle starts the state machine's execution named after the
- * cycle, so a duplicated or retried firing can never run a cycle twice; any other firing starts nothing and
+ * A cycle's starter, on either side: a firing that is a cycle starts the state machine's execution named after
+ * the cycle, so a duplicated or retried firing can never run a cycle twice; any other firing starts nothing and
  * logs when the next cycle is.
  */
 export async function startCycle(settings: StarterSettings, event: ScheduleEvent, now: Date, dependencies: StartDependencies): Promise<StartSummary> {
-    const decision = decideFiring(readGate(event), event.scheduledTime, now);
+    const decision = decideFiring(readGate(settings, event), event.scheduledTime, now, settings.executionNamePrefix);
+    const log = (summary: StartSummary) => finish(settings, dependencies.log, summary);
     if (!decision.start) {
-        return finish(dependencies.log, { outcome: "not-a-cycle", reason: decision.reason, nextCycle: decision.nextCycle });
+        return log({ outcome: "not-a-cycle", reason: decision.reason, nextCycle: decision.nextCycle });
     }
     const started = await dependencies.executions.start(settings.stateMachineArn, decision.cycleName);
-    return finish(dependencies.log, started === "name-taken"
+    return log(started === "name-taken"
         ? { outcome: "already-started", reason: `${decision.reason}; an execution named ${decision.cycleName} already exists`, cycle: decision.cycleName }
         : { outcome: "started", reason: decision.reason, cycle: decision.cycleName, executionArn: started.executionArn });
 }
 
-function readGate(event: ScheduleEvent): CycleGate | undefined {
+function readGate(settings: StarterSettings, event: ScheduleEvent): CycleGate | undefined {
     if (typeof event !== "object" || event === null) {
-        throw refreshError("InvalidRequestError", `the refresh cycle starter expects its schedule's payload, {"scheduledTime": ..., "gate": ...}, or {} to start a cycle now; got ${JSON.stringify(event)}`);
+        throw refreshError("InvalidRequestError", `the ${settings.cycleLabel} starter expects its schedule's payload, {"scheduledTime": ..., "gate": ...}, or {} to start a cycle now; got ${JSON.stringify(event)}`);
     }
     return event.gate;
 }
 
-function finish(log: Logger, summary: StartSummary): StartSummary {
-    log.info(summary.outcome === "not-a-cycle" ? "not a refresh cycle" : "refresh cycle", { summary });
+function finish(settings: StarterSettings, log: Logger, summary: StartSummary): StartSummary {
+    log.info(summary.outcome === "not-a-cycle" ? `not a ${settings.cycleLabel}` : settings.cycleLabel, { summary });
     return summary;
 }

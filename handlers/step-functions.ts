@@ -19,7 +19,7 @@ export function stepFunctionsExecutions(client: SFNClient): CycleExecutions {
             } catch (error) {
                 if (awsErrorName(error) === "ExecutionAlreadyExists") return "name-taken";
                 if (awsErrorName(error) === "StateMachineDoesNotExist") {
-                    throw new Error(`state machine ${stateMachineArn} does not exist: it is deployed by the SnapshotRefresh component; run pulumi up.`, { cause: error });
+                    throw new Error(`state machine ${stateMachineArn} does not exist: it is deployed by this function's snapshot-refresh component; run pulumi up.`, { cause: error });
                 }
                 throw error;
             }

@@ -36,6 +36,24 @@ export type EngineConfig = EngineName | EngineOptions;
 export interface SnapshotRefreshArgs {
     /** The 12-digit production account that shares the snapshots. Only its snapshots are ever used. */
     readonly sourceAccountId: string;
+    /**
+     * The production stack whose SnapshotShare shares the snapshots, as `<organization>/<project>/<stack>`: its
+     * outputs `kmsKeyArn`, `snapshotIdentifierPrefix` and `accountId` stand in for `sourceKmsKeyArn` and
+     * `sourceSnapshotPrefix`, and must name `sourceAccountId`. Set this or those two, not both. Default: none.
+     */
+    readonly sourceStack?: string;
+    /**
+     * ARN of the source account's key its shared snapshots are encrypted with (its SnapshotShare's `kmsKeyArn`):
+     * the functions may use exactly that key to copy them. Default: without it (or `sourceStack`), any key of the
+     * source account, as a source that shares by hand may use several.
+     */
+    readonly sourceKmsKeyArn?: pulumi.Input<string>;
+    /**
+     * Only shared snapshots whose identifier starts with this are used (its SnapshotShare's
+     * `snapshotIdentifierPrefix`), so a snapshot production shares by hand is never restored by accident.
+     * Default: without it (or `sourceStack`), every snapshot the source account shares.
+     */
+    readonly sourceSnapshotPrefix?: pulumi.Input<string>;
     /** Name of the main CI/CD pipeline (CodePipeline) that redeploys and restores from the `current` snapshots. */
     readonly pipelineName: pulumi.Input<string>;
     /** The engines to refresh, each at most once. */

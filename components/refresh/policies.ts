@@ -16,6 +16,8 @@ export interface PolicyScope {
     copies: boolean;
     /** Keys of this account that copies are encrypted with. */
     copyKeyArns: string[];
+    /** The source's key its shared snapshots are encrypted with, when known. */
+    sourceKeyArn?: string;
     logGroupArn: string;
 }
 
@@ -91,8 +93,10 @@ function copyStatements(scope: PolicyScope): aws.iam.PolicyStatement[] {
     ];
     if (scope.copyKeyArns.length > 0) {
         // Copying an encrypted shared snapshot uses the source account's key (shared through its key policy)
-        // and re-encrypts with a key of this account; RDS does both through grants.
-        const keys = [...scope.copyKeyArns, `arn:${scope.partition}:kms:${scope.region}:${scope.sourceAccountId}:key/*`];
+        // and re-encrypts with a key of this account; RDS does both through grants. Unless the source's key is
+        // known (its SnapshotShare's), any key of the source account: one that shares by hand may use several.
+        const sourceKeys = scope.sourceKeyArn ?? `arn:${scope.partition}:kms:${scope.region}:${scope.sourceAccountId}:key/*`;
+        const keys = [...scope.copyKeyArns, sourceKeys];
         statements.push(
             { Sid: "DescribeCopyKeys", Effect: "Allow", Action: ["kms:DescribeKey"], Resource: keys },
             {

@@ -10,7 +10,8 @@ import { instanceResourceName } from "../names";
 import { Cycle } from "../cycle";
 import { PolicyScope, restorePolicy, updatePolicy } from "./policies";
 import { refreshCycleDefinition } from "./refresh-cycle";
-import { checkPipelineName, resolveArgs } from "./validation";
+import { checkKmsKeyArn } from "../validation";
+import { checkPipelineName, checkSnapshotPrefix, resolveArgs, ResolvedSource } from "./validation";
 
 /** The SSM parameter names of one engine. */
 export interface EngineParameterNames {
@@ -89,11 +90,14 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, parent).region;
         const partition = aws.getPartitionOutput({}, parent).partition;
 
-        const settings: pulumi.Output<RefreshSettings> = pulumi.all(
-            resolved.engines.map((engine) => pulumi.output(engine.kmsKeyArn)),
-        ).apply((keyArns) => ({
+        const source = this.sourceFacts(name, resolved.sourceAccountId, resolved.source);
+        const settings: pulumi.Output<RefreshSettings> = pulumi.all([
+            pulumi.all(resolved.engines.map((engine) => pulumi.output(engine.kmsKeyArn))),
+            source.snapshotPrefix,
+        ]).apply(([keyArns, sourceSnapshotPrefix]) => ({
             instanceName: name,
             sourceAccountId: resolved.sourceAccountId,
+            ...(sourceSnapshotPrefix !== undefined ? { sourceSnapshotPrefix } : {}),
             copyIdentifierPrefix: resolved.copyIdentifierPrefix,
             pipelineParameter: pipelineParameterName,
             whenCopyNotReady: resolved.whenCopyNotReady,
@@ -118,6 +122,7 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
                 pipelineName,
                 logGroupArn,
                 runtime: settings,
+                sourceKeyArn: source.kmsKeyArn,
                 latestParameterArns: snapshotParameters.map((parameters) => parameters.latest.arn),
                 currentParameterArns: snapshotParameters.map((parameters) => parameters.current.arn),
                 pipelineParameterArn: pipelineParameter.arn,
@@ -149,6 +154,7 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
         const cycle = new Cycle(`${name}-refresh-cycle`, {
             instanceName: name,
             cycleLabel: "refresh-cycle",
+            executionNamePrefix: "cycle",
             purpose: "update latest, then restore from the cycle's newest data",
             starterLabel: REFRESH_FUNCTION_LABELS.starter,
             starterFactory: createRefreshStarterHandler,
@@ -192,6 +198,35 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             deadLetterQueueUrl: this.deadLetterQueueUrl,
             schedule: this.schedule,
         });
+    }
+
+    /**
+     * The source's share key and snapshot prefix: from its stack's outputs (checked once known), as given, or
+     * unknown (undefined).
+     */
+    private sourceFacts(name: string, sourceAccountId: string, source: ResolvedSource): { kmsKeyArn: pulumi.Output<string | undefined>; snapshotPrefix: pulumi.Output<string | undefined> } {
+        if (source.stack === undefined) {
+            return { kmsKeyArn: pulumi.output(source.kmsKeyArn), snapshotPrefix: pulumi.output(source.snapshotPrefix) };
+        }
+        const stack = source.stack;
+        const reference = new pulumi.StackReference(`${name}-source`, { name: stack }, { parent: this });
+        const fromStack = (output: string) => `the output ${output} of sourceStack ${stack}`;
+        const accountId = reference.requireOutput("accountId").apply((account) => {
+            if (account !== sourceAccountId) {
+                throw new ConfigError("sourceStack", `is the production stack of account ${String(account)}, but sourceAccountId is ${sourceAccountId}: name the stack that shares with this account, or correct sourceAccountId`, stack, "acme/snapshot-refresh/production");
+            }
+            return account as string;
+        });
+        return {
+            kmsKeyArn: pulumi.all([reference.requireOutput("kmsKeyArn"), accountId]).apply(([arn]) => {
+                checkKmsKeyArn(arn, fromStack("kmsKeyArn"), "the key its shared snapshots are encrypted with");
+                return arn as string;
+            }),
+            snapshotPrefix: pulumi.all([reference.requireOutput("snapshotIdentifierPrefix"), accountId]).apply(([prefix]) => {
+                checkSnapshotPrefix(prefix, fromStack("snapshotIdentifierPrefix"));
+                return prefix as string;
+            }),
+        };
     }
 
     /**

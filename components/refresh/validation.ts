@@ -28,9 +28,17 @@ export interface ResolvedEngine {
     keepCopies: number;
 }
 
+/** Where the facts about the source's shared snapshots come from: its stack, plain values, or nowhere. */
+export interface ResolvedSource {
+    stack?: string;
+    kmsKeyArn?: pulumi.Input<string>;
+    snapshotPrefix?: pulumi.Input<string>;
+}
+
 /** {@link SnapshotRefreshArgs} checked, with every default applied. */
 export interface ResolvedArgs {
     sourceAccountId: string;
+    source: ResolvedSource;
     pipelineName: pulumi.Input<string>;
     engines: ResolvedEngine[];
     cadence: CadencePlan;
@@ -45,7 +53,7 @@ export interface ResolvedArgs {
 
 const ENGINE_OPTIONS = ["engine", "sourceClusters", "copy", "kmsKeyArn", "keepCopies"];
 const ARG_NAMES = [
-    "sourceAccountId", "pipelineName", "engines", "cadence", "timezone", "maintenanceWindowMinutes", "copyRecheckMinutes",
+    "sourceAccountId", "sourceStack", "sourceKmsKeyArn", "sourceSnapshotPrefix", "pipelineName", "engines", "cadence", "timezone", "maintenanceWindowMinutes", "copyRecheckMinutes",
     "whenCopyNotReady", "parameterPrefix", "copyIdentifierPrefix", "logRetentionDays", "tags",
 ];
 /** The old restore schedule's window could reach past a day; maintenanceWindowMinutes cannot. */
@@ -110,6 +118,7 @@ export function resolveArgs(name: string, args: SnapshotRefreshArgs, keyPrefix =
     const cadence = resolveCadence({ cadence: args.cadence, timezone: args.timezone }, keyPrefix);
     return {
         sourceAccountId,
+        source: resolveSource(args, sourceAccountId, key),
         pipelineName: args.pipelineName,
         engines: resolveEngines(args.engines, key),
         cadence,
@@ -183,6 +192,36 @@ function resolveEngine(entry: EngineConfig, key: string, example: string): Resol
         throw new ConfigError(`${key}.keepCopies`, "must be a whole number from 1 to 20 (copies count against the 100 manual snapshots a Region allows)", options.keepCopies, `${key}.keepCopies: 2`);
     }
     return { engine, sourceClusters: [...sourceClusters], copy, kmsKeyArn, keepCopies };
+}
+
+const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+function resolveSource(args: SnapshotRefreshArgs, sourceAccountId: string, key: (path: string) => string): ResolvedSource {
+    const { sourceStack, sourceKmsKeyArn, sourceSnapshotPrefix } = args;
+    if (sourceStack !== undefined) {
+        if (typeof sourceStack !== "string" || !STACK_NAME.test(sourceStack)) {
+            throw new ConfigError(key("sourceStack"), "must name the production stack as <organization>/<project>/<stack>", sourceStack, `${key("sourceStack")}: acme/snapshot-refresh/production`);
+        }
+        const plain = sourceKmsKeyArn !== undefined ? "sourceKmsKeyArn" : sourceSnapshotPrefix !== undefined ? "sourceSnapshotPrefix" : undefined;
+        if (plain !== undefined) {
+            throw new ConfigError(key(plain), `comes from the production stack's outputs when sourceStack is set: set one or the other, not both`, args[plain], `pulumi config rm ${key(plain)}`);
+        }
+        return { stack: sourceStack };
+    }
+    checkKmsKeyArn(sourceKmsKeyArn, key("sourceKmsKeyArn"), `the key of account ${sourceAccountId} its shared snapshots are encrypted with`);
+    if (typeof sourceKmsKeyArn === "string" && sourceKmsKeyArn.split(":")[4] !== sourceAccountId) {
+        throw new ConfigError(key("sourceKmsKeyArn"), `must be a key of the source account ${sourceAccountId}, whose SnapshotShare encrypts the shared snapshots with it`, sourceKmsKeyArn, `${key("sourceKmsKeyArn")}: arn:aws:kms:eu-west-1:${sourceAccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+    }
+    checkSnapshotPrefix(sourceSnapshotPrefix, key("sourceSnapshotPrefix"));
+    return { kmsKeyArn: sourceKmsKeyArn, snapshotPrefix: sourceSnapshotPrefix };
+}
+
+/** A prefix known now is checked now; one that is an output (another stack's) when it is known. */
+export function checkSnapshotPrefix(prefix: unknown, key: string): void {
+    if (prefix === undefined || pulumi.Output.isInstance(prefix)) return;
+    if (typeof prefix !== "string" || !/^[a-z][a-z0-9-]{0,62}$/.test(prefix)) {
+        throw new ConfigError(key, "must be the start of a snapshot identifier: lowercase letters, digits and hyphens, starting with a letter", prefix, `${key}: snapshot-refresh-`);
+    }
 }
 
 function resolveCopyNotReadyPolicy(policy: unknown, key: string): CopyNotReadyPolicy {

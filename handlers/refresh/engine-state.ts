@@ -28,6 +28,8 @@ export interface EngineState {
 
 export interface InspectOptions {
     sourceAccountId: string;
+    /** Only shared snapshots whose identifier starts with this count, when set. */
+    sourceSnapshotPrefix?: string;
     copyIdentifierPrefix: string;
     /** Ignore shared snapshots created after this instant (the restore looks at what its cycle started with). */
     sharedCreatedBy?: Date;
@@ -71,7 +73,12 @@ async function findNewestShared(
 ): Promise<Map<EngineName, ClusterSnapshot>> {
     const filters = engines.map((engine) => ({
         engine: engine.engine,
-        filter: { engine: engine.engine, sourceAccountId: options.sourceAccountId, sourceClusters: engine.sourceClusters },
+        filter: {
+            engine: engine.engine,
+            sourceAccountId: options.sourceAccountId,
+            sourceClusters: engine.sourceClusters,
+            identifierPrefix: options.sourceSnapshotPrefix,
+        },
     }));
     const newest = new Map<EngineName, ClusterSnapshot>();
     for await (const page of listing.sharedPages()) {

@@ -6,10 +6,10 @@ import { ClusterSnapshotApi, docDbSnapshotApi, rdsSnapshotApi } from "../cluster
 import { ENGINES, EngineName, SnapshotClientKind } from "../engines";
 import { accountOf, createStarterHandler, LambdaContext, lazy, MAX_ATTEMPTS } from "../lambda";
 import { jsonLogger } from "../log";
+import { parseRunRequest } from "../run-request";
 import { ssmParameterStore } from "./parameters";
 import { codePipelineApi } from "./pipelines";
 import { restoreFromLatest, RestoreSummary } from "./restore";
-import { parseRunRequest } from "./run-request";
 import { readSettings, RefreshSettings } from "./settings";
 import { updateLatestSnapshots, UpdateSummary } from "./update-latest";
 
@@ -41,9 +41,14 @@ function refreshClients(): RefreshClients {
     };
 }
 
+const REFRESH_REQUEST_FORMS = {
+    acceptedForms: '{} (run now, outside any cycle) or {"cycle": {"name": "<execution name>", "startedAt": "<ISO 8601 time>"}} ' +
+        "(what the refresh cycle's state machine passes)",
+};
+
 function startRun(functionLabel: string, event: unknown, context: LambdaContext) {
     const settings: RefreshSettings = readSettings(process.env);
-    const request = parseRunRequest(functionLabel, event);
+    const request = parseRunRequest(functionLabel, event, REFRESH_REQUEST_FORMS);
     const log = jsonLogger({ function: functionLabel, instance: settings.instanceName, cycle: request.cycle?.name, requestId: context.awsRequestId });
     return { settings, log, request };
 }

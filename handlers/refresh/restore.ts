@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ClusterSnapshotApi } from "../cluster-snapshots";
-import { startCopy } from "../copies";
+import { startCopy } from "./copies";
 import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
 import { EngineName, isSnapshotOfEngine } from "../engines";
 import { awsErrorName, describeError, isRefreshErrorName, isTransientAwsError, refreshError, transientFailure } from "../errors";

@@ -30,6 +30,8 @@ export interface RefreshSettings {
     instanceName: string;
     /** The production account that shares the snapshots: the only account whose snapshots are ever used. */
     sourceAccountId: string;
+    /** When set, only shared snapshots whose identifier starts with it are used: those its SnapshotShare made. */
+    sourceSnapshotPrefix?: string;
     /** Prefix of the identifiers of the copies this instance makes; nothing else is ever deleted. */
     copyIdentifierPrefix: string;
     /** SSM parameter that holds the main pipeline's name. */
@@ -58,6 +60,9 @@ function assertSettings(value: unknown): RefreshSettings {
     } else {
         for (const key of ["instanceName", "sourceAccountId", "copyIdentifierPrefix", "pipelineParameter"] as const) {
             if (typeof settings[key] !== "string" || settings[key] === "") problems.push(`${key} is missing`);
+        }
+        if (settings.sourceSnapshotPrefix !== undefined && (typeof settings.sourceSnapshotPrefix !== "string" || settings.sourceSnapshotPrefix === "")) {
+            problems.push("sourceSnapshotPrefix is not a prefix");
         }
         if (settings.whenCopyNotReady !== "fail" && settings.whenCopyNotReady !== "restore-available") {
             problems.push("whenCopyNotReady is neither fail nor restore-available");

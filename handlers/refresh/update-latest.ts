@@ -1,5 +1,5 @@
 import { ClusterSnapshotApi } from "../cluster-snapshots";
-import { startCopy } from "../copies";
+import { startCopy } from "./copies";
 import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
 import { EngineName } from "../engines";
 import { describeError, isTransientAwsError, refreshError, transientFailure } from "../errors";
@@ -169,11 +169,13 @@ async function trimCopies(
 
 function nothingShared(settings: RefreshSettings, engine: EngineSettings, latestBefore: string | undefined): Error {
     const clusters = engine.sourceClusters.length > 0 ? ` from cluster(s) ${engine.sourceClusters.join(", ")}` : "";
+    const named = settings.sourceSnapshotPrefix !== undefined ? ` named ${settings.sourceSnapshotPrefix}*` : "";
     return refreshError(
         "NothingSharedError",
-        `no available ${engine.engine} snapshot${clusters} of account ${settings.sourceAccountId} is shared with this account; ` +
-        `latest stays ${latestBefore ?? "unset"}. In the source account, share a manual cluster snapshot with this account ` +
-        "(restore permission), or fix sourceAccountId / sourceClusters in the stack configuration.",
+        `no available ${engine.engine} snapshot${clusters}${named} of account ${settings.sourceAccountId} is shared with this account; ` +
+        `latest stays ${latestBefore ?? "unset"}. In the source account, check that its SnapshotShare stack lists this account in ` +
+        "targetAccountIds and that its share cycles succeed (or share a manual cluster snapshot with this account), or fix " +
+        "sourceAccountId / sourceClusters / sourceStack in the stack configuration.",
     );
 }
 

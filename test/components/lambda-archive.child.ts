@@ -99,14 +99,7 @@ describe("the archives, loaded as the nodejs22.x runtime loads them", () => {
         }
 
         function copyOfOurs(record: typeof ours.documentDb, status: string) {
-            const identifier = copyIdentifier(deployed.copyIdentifierPrefix, "documentdb", {
-                identifier: record.DBClusterSnapshotIdentifier!,
-                arn: record.DBClusterSnapshotArn!,
-                engine: record.Engine!,
-                status: record.Status!,
-                createdAt: record.SnapshotCreateTime,
-                encrypted: false,
-            });
+            const identifier = copyIdentifier(deployed.copyIdentifierPrefix, "documentdb", { arn: record.DBClusterSnapshotArn!, createdAt: record.SnapshotCreateTime });
             return {
                 ...support.ownSnapshot(identifier, { engine: "documentdb", status, createdAt: "2024-05-11T04:00:00Z", sourceArn: record.DBClusterSnapshotArn }),
                 DBClusterSnapshotArn: support.snapshotArn(deployed.accountId, identifier),

@@ -330,6 +330,8 @@ describe("the functions' archives, as Pulumi would upload them", function () {
             expect(readStarterSettings(starterEnvironment)).to.deep.equal({
                 instanceName: ONE.name,
                 stateMachineArn: `arn:aws:states:eu-west-1:${ONE.callerAccountId}:stateMachine:${ONE.name}-refresh-cycle`,
+                cycleLabel: "refresh cycle",
+                executionNamePrefix: "cycle",
             });
             // Every name the functions will read is a parameter this stack creates.
             const named = [expected.pipelineParameter, ...expected.engines.flatMap((engine) => [engine.latestParameter, engine.currentParameter])];

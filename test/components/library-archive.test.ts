@@ -63,7 +63,12 @@ describe("the component used as a library by another project", function () {
                     !file.startsWith(${JSON.stringify(join(workspace, "archives"))}) && !${JSON.stringify(runtime.packageDirectories)}.some((directory) => file.startsWith(directory)));
                 console.log(JSON.stringify({ handlers: loadedArchives.map((loaded) => typeof loaded.handler), result, loaded }));
             });`;
-        const settings = { instanceName: "library", stateMachineArn: "arn:aws:states:eu-west-1:111111111111:stateMachine:library-refresh-cycle" };
+        const settings = {
+            instanceName: "library",
+            stateMachineArn: "arn:aws:states:eu-west-1:111111111111:stateMachine:library-refresh-cycle",
+            cycleLabel: "refresh cycle",
+            executionNamePrefix: "cycle",
+        };
         const output = run(process.execPath, ["-e", script], workspace, {
             NODE_PATH: runtime.directory,
             AWS_REGION: "eu-west-1",

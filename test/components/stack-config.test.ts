@@ -12,9 +12,16 @@ type ComponentModule = typeof import("../../components");
 let component: ComponentModule;
 
 const VALID: Record<string, string> = {
+    "snapshot-refresh:role": "refresh",
     "snapshot-refresh:sourceAccountId": SOURCE_ACCOUNT_ID,
     "snapshot-refresh:pipelineName": "acceptance-main",
     "snapshot-refresh:engines": JSON.stringify(["aurora", "documentdb"]),
+};
+
+const SHARE: Record<string, string> = {
+    "snapshot-refresh:role": "share",
+    "snapshot-refresh:targetAccountIds": JSON.stringify(["222222222222"]),
+    "snapshot-refresh:clusters": JSON.stringify({ aurora: ["orders"] }),
 };
 
 /** Stack configuration as the Pulumi CLI hands it to a program: every value a string, objects as JSON. */
@@ -48,11 +55,21 @@ describe("stack configuration", function () {
     beforeEach(() => mocks.reset());
     after(() => pulumi.runtime.setAllConfig({}));
 
-    it("deploys the example stack file Pulumi.acceptance.yaml as it is", async () => {
+    /** The refresh role's arguments, failing the test if the configuration read as another role. */
+    function refreshArgs(): SnapshotRefreshArgs {
+        const config = component.readStackConfig("snapshot-refresh");
+        if (config.role !== "refresh") throw new Error(`read as role ${config.role}`);
+        return config.args;
+    }
+
+    it("deploys the example stack file Pulumi.acceptance.yaml as it is, reading the production stack's outputs", async () => {
         pulumi.runtime.setAllConfig(stackConfigFromFile(join(__dirname, "..", "..", "Pulumi.acceptance.yaml")));
-        const args = component.readStackConfig("snapshot-refresh");
+        const shareKey = "arn:aws:kms:eu-west-1:222222222222:key/0a1b2c3d-0000-4000-8000-production00";
+        mocks.stackOutputs["acme/snapshot-refresh/production"] = { accountId: "222222222222", kmsKeyArn: shareKey, snapshotIdentifierPrefix: "snapshot-refresh-" };
+        const args = refreshArgs();
         expect(args).to.deep.include({
             sourceAccountId: "222222222222",
+            sourceStack: "acme/snapshot-refresh/production",
             pipelineName: "acceptance-main",
             cadence: "every 2 weeks on sunday at 02:00 starting 2026-12-06",
             timezone: "Europe/Amsterdam",
@@ -64,11 +81,36 @@ describe("stack configuration", function () {
         expect(await valueOf(refresh.scheduleName)).to.be.a("string");
         expect(await valueOf(refresh.stateMachineName)).to.equal("snapshot-refresh-refresh-cycle");
         expect(refresh.schedule).to.contain("Europe/Amsterdam");
+        await mocks.settle();
+        expect(mocks.named("snapshot-refresh-source").inputs.name).to.equal("acme/snapshot-refresh/production");
     });
 
-    it("reads a single engine name as a one-engine list", () => {
+    it("deploys the example stack file Pulumi.production.yaml as it is", async () => {
+        pulumi.runtime.setAllConfig(stackConfigFromFile(join(__dirname, "..", "..", "Pulumi.production.yaml")));
+        const config = component.readStackConfig("snapshot-refresh");
+        if (config.role !== "share") throw new Error(`read as role ${config.role}`);
+        expect(config.args).to.deep.include({
+            targetAccountIds: ["111111111111"],
+            clusters: { aurora: ["production-aurora"], documentdb: ["production-docdb"] },
+            cadence: "daily at 23:00",
+            timezone: "Europe/Amsterdam",
+            source: "automated",
+            keepShared: 2,
+            maintenanceWindowMinutes: 120,
+        });
+        mocks.callerAccountId = "222222222222";
+        const share = new component.SnapshotShare("snapshot-refresh", config.args);
+        expect(await valueOf(share.stateMachineName)).to.equal("snapshot-refresh-share-cycle");
+        expect(await valueOf(share.kmsKeyArn)).to.match(/^arn:aws:kms:eu-west-1:222222222222:key\//);
+        expect(share.schedule).to.contain("Europe/Amsterdam");
+    });
+
+    it("reads a single engine name, or a single target account, as a one-item list", () => {
         pulumi.runtime.setAllConfig({ ...VALID, "snapshot-refresh:engines": "documentdb" });
-        expect(component.readStackConfig("snapshot-refresh").engines).to.deep.equal(["documentdb"]);
+        expect(refreshArgs().engines).to.deep.equal(["documentdb"]);
+        pulumi.runtime.setAllConfig({ ...SHARE, "snapshot-refresh:targetAccountIds": "011111111111" });
+        const config = component.readStackConfig("snapshot-refresh");
+        expect(config.role === "share" && config.args.targetAccountIds).to.deep.equal(["011111111111"]);
     });
 
     const badConfigurations: { case: string; config: Record<string, string | undefined>; key: string; mentions: string[] }[] = [
@@ -98,7 +140,32 @@ describe("stack configuration", function () {
         { case: "an unknown whenCopyNotReady policy", config: { "snapshot-refresh:whenCopyNotReady": "wait" }, key: "snapshot-refresh:whenCopyNotReady", mentions: ["restore-available"] },
         { case: "a log retention CloudWatch does not offer", config: { "snapshot-refresh:logRetentionDays": "42" }, key: "snapshot-refresh:logRetentionDays", mentions: ["42", "90"] },
         { case: "a mistyped key", config: { "snapshot-refresh:cadance": "every week on sunday at 02:00" }, key: "snapshot-refresh:cadance", mentions: ["did you mean snapshot-refresh:cadence?"] },
+        { case: "a missing role", config: { "snapshot-refresh:role": undefined }, key: "snapshot-refresh:role", mentions: ["nothing was set", "share", "refresh", "pulumi config set snapshot-refresh:role refresh"] },
+        { case: "an unknown role", config: { "snapshot-refresh:role": "acceptance" }, key: "snapshot-refresh:role", mentions: ['"acceptance"', "share (the production account"] },
+        { case: "a share setting in a refresh stack", config: { "snapshot-refresh:targetAccountIds": '["333333333333"]' }, key: "snapshot-refresh:targetAccountIds", mentions: ["setting of the share role", "role is refresh"] },
+        { case: "a source stack that is not fully qualified", config: { "snapshot-refresh:sourceStack": "production" }, key: "snapshot-refresh:sourceStack", mentions: ["<organization>/<project>/<stack>"] },
+        { case: "a source stack and a plain source key", config: { "snapshot-refresh:sourceStack": "acme/snapshot-refresh/production", "snapshot-refresh:sourceKmsKeyArn": `arn:aws:kms:eu-west-1:${SOURCE_ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab` }, key: "snapshot-refresh:sourceKmsKeyArn", mentions: ["not both"] },
+        { case: "a source key of another account", config: { "snapshot-refresh:sourceKmsKeyArn": "arn:aws:kms:eu-west-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, key: "snapshot-refresh:sourceKmsKeyArn", mentions: [`source account ${SOURCE_ACCOUNT_ID}`] },
+        { case: "a source snapshot prefix with capitals", config: { "snapshot-refresh:sourceSnapshotPrefix": "Prod-" }, key: "snapshot-refresh:sourceSnapshotPrefix", mentions: ["lowercase"] },
     ];
+    const badShareConfigurations: { case: string; config: Record<string, string | undefined>; key: string; mentions: string[] }[] = [
+        { case: "missing target accounts", config: { "snapshot-refresh:targetAccountIds": undefined }, key: "snapshot-refresh:targetAccountIds", mentions: ["nothing was set", "1 to 20"] },
+        { case: "an unquoted account id YAML read as a number", config: { "snapshot-refresh:targetAccountIds": "[111111111111]" }, key: "snapshot-refresh:targetAccountIds[0]", mentions: ["in quotes"] },
+        { case: "missing clusters", config: { "snapshot-refresh:clusters": undefined }, key: "snapshot-refresh:clusters", mentions: ["per engine"] },
+        { case: "a keepShared that is not a number", config: { "snapshot-refresh:keepShared": "two" }, key: "snapshot-refresh:keepShared", mentions: ['"two"', "1 to 20"] },
+        { case: "an unknown source", config: { "snapshot-refresh:source": "manual" }, key: "snapshot-refresh:source", mentions: ["automated", "fresh"] },
+        { case: "a refresh setting in a share stack", config: { "snapshot-refresh:pipelineName": "acceptance-main" }, key: "snapshot-refresh:pipelineName", mentions: ["setting of the refresh role", "role is share"] },
+        { case: "a mistyped share key", config: { "snapshot-refresh:keepshared": "3" }, key: "snapshot-refresh:keepshared", mentions: ["did you mean snapshot-refresh:keepShared?"] },
+    ];
+    for (const bad of badShareConfigurations) {
+        it(`rejects, in a share stack, ${bad.case}, naming the key, the value and an example, before any resource exists`, async () => {
+            const config = { ...SHARE, ...bad.config };
+            pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).filter((entry): entry is [string, string] => entry[1] !== undefined)));
+            expectConfigError(() => component.readStackConfig("snapshot-refresh"), bad.key, ...bad.mentions);
+            await mocks.settle();
+            expect(mocks.resources).to.have.length(0);
+        });
+    }
     for (const bad of badConfigurations) {
         it(`rejects ${bad.case}, naming the key, the value and an example, before any resource exists`, async () => {
             const config = { ...VALID, ...bad.config };

@@ -36,7 +36,7 @@ export interface HandlerFactories {
 /** Every 2 weeks on Sunday at 02:00 UTC, as the component plans it: 2024-05-12 is a cycle day, 2024-05-05 is not. */
 const GATE: CycleGate = { timezone: "UTC", everyDays: 14, anchorDate: "1970-01-04", localTime: "02:00" };
 const STATE_MACHINE_ARN = `arn:aws:states:eu-west-1:${TARGET_ACCOUNT}:stateMachine:snapshot-refresh-refresh-cycle`;
-const STARTER_SETTINGS: StarterSettings = { instanceName: "snapshot-refresh", stateMachineArn: STATE_MACHINE_ARN };
+const STARTER_SETTINGS: StarterSettings = { instanceName: "snapshot-refresh", stateMachineArn: STATE_MACHINE_ARN, cycleLabel: "refresh cycle", executionNamePrefix: "cycle" };
 
 const aurora = sharedSnapshot({ name: "orders-2024-05-11", createdAt: "2024-05-11T03:00:00Z" });
 const documentDb = sharedSnapshot({ name: "catalog-2024-05-11", engine: "documentdb", createdAt: "2024-05-11T03:00:00Z" });

@@ -18,6 +18,14 @@ export const PRODUCTION_KMS_KEY_ARN = `arn:aws:kms:${REGION}:${PRODUCTION_ACCOUN
 export const ACCEPTANCE_KMS_KEY_ARN = `arn:aws:kms:${REGION}:${ACCEPTANCE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 export const STRANGER_KMS_KEY_ARN = `arn:aws:kms:${REGION}:${STRANGER_ACCOUNT}:key/5e5e5e5e-0000-4000-8000-stranger0000`;
 
+/**
+ * An account's AWS-managed key `aws/rds`: what a cluster is encrypted with when nobody chose a key. Its policy
+ * cannot be changed, so a snapshot encrypted with it never leaves the account.
+ */
+export function awsManagedRdsKeyArn(account: string): string {
+    return `arn:aws:kms:${REGION}:${account}:key/aaaaaaaa-0000-4000-8000-${account}`;
+}
+
 export function clusterSnapshotArn(account: string, identifier: string): string {
     return `arn:aws:rds:${REGION}:${account}:cluster-snapshot:${identifier}`;
 }

@@ -10,19 +10,23 @@ import {
     ValidationException as CodePipelineValidation,
 } from "@aws-sdk/client-codepipeline";
 import {
+    DBClusterNotFoundFault as DocDbClusterNotFound,
     DBClusterSnapshotAlreadyExistsFault as DocDbAlreadyExists,
     DBClusterSnapshotNotFoundFault as DocDbNotFound,
     DocDBServiceException,
     InvalidDBClusterSnapshotStateFault as DocDbInvalidState,
     KMSKeyNotAccessibleFault as DocDbKmsNotAccessible,
+    SharedSnapshotQuotaExceededFault as DocDbSharedQuotaExceeded,
     SnapshotQuotaExceededFault as DocDbQuotaExceeded,
 } from "@aws-sdk/client-docdb";
 import {
+    DBClusterNotFoundFault as RdsClusterNotFound,
     DBClusterSnapshotAlreadyExistsFault as RdsAlreadyExists,
     DBClusterSnapshotNotFoundFault as RdsNotFound,
     InvalidDBClusterSnapshotStateFault as RdsInvalidState,
     KMSKeyNotAccessibleFault as RdsKmsNotAccessible,
     RDSServiceException,
+    SharedSnapshotQuotaExceededFault as RdsSharedQuotaExceeded,
     SnapshotQuotaExceededFault as RdsQuotaExceeded,
 } from "@aws-sdk/client-rds";
 import { ParameterAlreadyExists, SSMServiceException, ValidationException as SsmValidation } from "@aws-sdk/client-ssm";
@@ -31,11 +35,13 @@ import { ParameterAlreadyExists, SSMServiceException, ValidationException as Ssm
 export type SnapshotClient = "rds" | "docdb";
 
 export type SnapshotErrorCode =
+    | "DBClusterNotFoundFault"
     | "DBClusterSnapshotNotFoundFault"
     | "DBClusterSnapshotAlreadyExistsFault"
     | "InvalidDBClusterSnapshotStateFault"
     | "KMSKeyNotAccessibleFault"
     | "SnapshotQuotaExceededFault"
+    | "SharedSnapshotQuotaExceededFault"
     | "Throttling"
     | "InvalidParameterValue"
     | "InvalidParameterCombination";
@@ -51,18 +57,22 @@ type ModeledSnapshotError = Exclude<SnapshotErrorCode, "Throttling" | "InvalidPa
 
 const MODELED: Record<SnapshotClient, Record<ModeledSnapshotError, new (options: { message: string; $metadata: ReturnType<typeof metadata> }) => Error>> = {
     rds: {
+        DBClusterNotFoundFault: RdsClusterNotFound,
         DBClusterSnapshotNotFoundFault: RdsNotFound,
         DBClusterSnapshotAlreadyExistsFault: RdsAlreadyExists,
         InvalidDBClusterSnapshotStateFault: RdsInvalidState,
         KMSKeyNotAccessibleFault: RdsKmsNotAccessible,
         SnapshotQuotaExceededFault: RdsQuotaExceeded,
+        SharedSnapshotQuotaExceededFault: RdsSharedQuotaExceeded,
     },
     docdb: {
+        DBClusterNotFoundFault: DocDbClusterNotFound,
         DBClusterSnapshotNotFoundFault: DocDbNotFound,
         DBClusterSnapshotAlreadyExistsFault: DocDbAlreadyExists,
         InvalidDBClusterSnapshotStateFault: DocDbInvalidState,
         KMSKeyNotAccessibleFault: DocDbKmsNotAccessible,
         SnapshotQuotaExceededFault: DocDbQuotaExceeded,
+        SharedSnapshotQuotaExceededFault: DocDbSharedQuotaExceeded,
     },
 };
 
@@ -70,8 +80,12 @@ function isModeled(code: SnapshotErrorCode): code is ModeledSnapshotError {
     return code !== "Throttling" && code !== "InvalidParameterValue" && code !== "InvalidParameterCombination";
 }
 
+function isNotFound(code: ModeledSnapshotError): boolean {
+    return code === "DBClusterSnapshotNotFoundFault" || code === "DBClusterNotFoundFault";
+}
+
 export function snapshotError(client: SnapshotClient, code: SnapshotErrorCode, message: string): Error {
-    if (isModeled(code)) return new MODELED[client][code]({ message, $metadata: metadata(code === "DBClusterSnapshotNotFoundFault" ? 404 : 400) });
+    if (isModeled(code)) return new MODELED[client][code]({ message, $metadata: metadata(isNotFound(code) ? 404 : 400) });
     const options = { name: code, $fault: "client" as const, $metadata: metadata(400), message };
     return client === "rds" ? new RDSServiceException(options) : new DocDBServiceException(options);
 }

@@ -1,24 +1,28 @@
 /**
- * What `pulumi up` of the SnapshotRefresh component puts in place, read off the component itself: it is built
- * under the Pulumi mocks, as the acceptance account's deployment, and the simulation takes from the resources
- * it declares the functions' names, roles and settings, the state machine's definition, the schedule's
- * expression and payload, and the restore role's pipeline. Nothing here re-derives what the component decides.
+ * What `pulumi up` of each component puts in place, read off the component itself: it is built under the Pulumi
+ * mocks, as its account's deployment, and the simulation takes from the resources it declares the functions'
+ * names, roles and settings, the state machine's definition, the schedule's expression and payload, the restore
+ * role's pipeline and the share key's policy. Nothing here re-derives what the component decides.
  */
 import { mocks, valueOf } from "../components/pulumi-mocks";
 import { SnapshotRefreshArgs } from "../../components/refresh/args";
+import { SnapshotShareArgs } from "../../components/share/args";
+import { ShareSettings } from "../../handlers/share/settings";
 import { EngineName } from "../../handlers/engines";
 import { RefreshSettings, UNSET_SNAPSHOT } from "../../handlers/refresh/settings";
 import { SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
 import { ScheduleEvent } from "../../handlers/start-cycle";
-import { ACCEPTANCE_ACCOUNT, assumedRole, Caller, humanCaller, REGION } from "./accounts";
+import { ACCEPTANCE_ACCOUNT, assumedRole, Caller, humanCaller, PRODUCTION_ACCOUNT, REGION } from "./accounts";
 import { FakeAws } from "./fake-aws";
 import { ScheduleDefinition } from "./scheduler-clock";
 
 export type FunctionKind = "starter" | "update" | "restore";
 export const FUNCTION_KINDS: readonly FunctionKind[] = ["starter", "update", "restore"];
+/** The production side's functions. */
+export type ShareFunctionKind = "share-starter" | "share";
 
 export interface DeployedFunction {
-    kind: FunctionKind;
+    kind: FunctionKind | ShareFunctionKind;
     functionName: string;
     arn: string;
     /** Its role's session name is the function's name: what CloudTrail and CodePipeline's trigger record. */
@@ -41,11 +45,15 @@ export interface Deployment {
 
 const FUNCTION = "aws:lambda/function:Function";
 
-/** Builds the component under the mocks, in the acceptance account, and reads what it deploys. */
-export async function deployComponent(name: string, args: SnapshotRefreshArgs): Promise<Deployment> {
+/**
+ * Builds the component under the mocks, in the acceptance account, and reads what it deploys. `stacks` are the
+ * other stacks' outputs its sourceStack may name.
+ */
+export async function deployComponent(name: string, args: SnapshotRefreshArgs, stacks: Record<string, Record<string, unknown>> = {}): Promise<Deployment> {
     const { SnapshotRefresh } = await import("../../components");
     mocks.reset();
     mocks.callerAccountId = ACCEPTANCE_ACCOUNT;
+    mocks.stackOutputs = { ...stacks };
     try {
         const refresh = new SnapshotRefresh(name, args);
         await Promise.all([refresh.scheduleName, refresh.stateMachineArn, refresh.restoreFunctionArn].map(valueOf));
@@ -100,6 +108,66 @@ export async function deployComponent(name: string, args: SnapshotRefreshArgs): 
 }
 
 export const PULUMI = humanCaller("pulumi up", "ci-deployer");
+
+/** What `pulumi up` of SnapshotShare puts in place in production. */
+export interface ShareDeployment {
+    name: string;
+    args: SnapshotShareArgs;
+    settings: ShareSettings;
+    schedule: ScheduleDefinition<"share-starter">;
+    stateMachine: { arn: string; name: string; definition: string };
+    functions: Record<ShareFunctionKind, DeployedFunction>;
+    /** The created key's policy document, as JSON. */
+    keyPolicy: string;
+    /** The stack outputs an acceptance stack reads through sourceStack. */
+    outputs: { accountId: string; kmsKeyArn: string; snapshotIdentifierPrefix: string };
+}
+
+/** Builds SnapshotShare under the mocks, in the production account, and reads what it deploys. */
+export async function deployShareComponent(name: string, args: SnapshotShareArgs): Promise<ShareDeployment> {
+    const { SnapshotShare } = await import("../../components");
+    mocks.reset();
+    mocks.callerAccountId = PRODUCTION_ACCOUNT;
+    try {
+        const share = new SnapshotShare(name, args);
+        const [stateMachineArn, kmsKeyArn, accountId] = await Promise.all([share.stateMachineArn, share.kmsKeyArn, share.accountId, share.scheduleName].map(valueOf));
+        await mocks.settle();
+        const deployedFunction = (kind: ShareFunctionKind, resourceName: string): DeployedFunction => {
+            const { inputs } = mocks.named(resourceName, FUNCTION);
+            const functionName = inputs.name as string;
+            const roleName = (inputs.role as string).split("/").pop()!;
+            return {
+                kind,
+                functionName,
+                arn: `arn:aws:lambda:${REGION}:${PRODUCTION_ACCOUNT}:function:${functionName}`,
+                caller: { account: PRODUCTION_ACCOUNT, principalArn: assumedRole(PRODUCTION_ACCOUNT, roleName, functionName), label: functionName, mayUsePipeline: () => false },
+                settingsJson: (inputs.environment as { variables: Record<string, string> }).variables[SETTINGS_ENVIRONMENT_VARIABLE],
+            };
+        };
+        const functions = { "share-starter": deployedFunction("share-starter", `${name}-starter`), share: deployedFunction("share", `${name}-share`) };
+        const machine = mocks.named(`${name}-share-cycle`, "aws:sfn/stateMachine:StateMachine").inputs;
+        const schedule = mocks.named(`${name}-cycle`, "aws:scheduler/schedule:Schedule").inputs;
+        const target = schedule.target as { arn: string; input: string };
+        if (target.arn !== functions["share-starter"].arn) throw new Error(`the schedule targets ${target.arn}, not the starter`);
+        return {
+            name,
+            args,
+            settings: JSON.parse(functions.share.settingsJson) as ShareSettings,
+            schedule: {
+                target: "share-starter",
+                expression: schedule.scheduleExpression as string,
+                timezone: schedule.scheduleExpressionTimezone as string,
+                input: JSON.parse(target.input) as ScheduleEvent,
+            },
+            stateMachine: { arn: stateMachineArn, name: machine.name as string, definition: machine.definition as string },
+            functions,
+            keyPolicy: mocks.named(`${name}-key`).inputs.policy as string,
+            outputs: { accountId, kmsKeyArn, snapshotIdentifierPrefix: share.snapshotIdentifierPrefix },
+        };
+    } finally {
+        mocks.reset();
+    }
+}
 
 /**
  * Applies a deployment to the fake account as Pulumi would: the state machine's definition, the parameters

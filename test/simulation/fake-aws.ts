@@ -6,14 +6,20 @@
 import { CodePipelineClient, ListPipelineExecutionsCommand, StartPipelineExecutionCommand } from "@aws-sdk/client-codepipeline";
 import {
     CopyDBClusterSnapshotCommand as CopyDocDbSnapshot,
+    CreateDBClusterSnapshotCommand as CreateDocDbSnapshot,
     DeleteDBClusterSnapshotCommand as DeleteDocDbSnapshot,
+    DescribeDBClusterSnapshotAttributesCommand as DescribeDocDbAttributes,
     DescribeDBClusterSnapshotsCommand as DescribeDocDbSnapshots,
     DocDBClient,
+    ModifyDBClusterSnapshotAttributeCommand as ModifyDocDbAttribute,
 } from "@aws-sdk/client-docdb";
 import {
     CopyDBClusterSnapshotCommand as CopyRdsSnapshot,
+    CreateDBClusterSnapshotCommand as CreateRdsSnapshot,
     DeleteDBClusterSnapshotCommand as DeleteRdsSnapshot,
+    DescribeDBClusterSnapshotAttributesCommand as DescribeRdsAttributes,
     DescribeDBClusterSnapshotsCommand as DescribeRdsSnapshots,
+    ModifyDBClusterSnapshotAttributeCommand as ModifyRdsAttribute,
     RDSClient,
 } from "@aws-sdk/client-rds";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
@@ -22,6 +28,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { Caller } from "./accounts";
 import { ClusterSnapshotApi, ClusterSnapshotApiOptions } from "./cluster-snapshot-api";
 import { FaultInjector, ServiceClient } from "./fault-injection";
+import { simulatedAccountKeys } from "./kms";
 import { ParameterService } from "./parameter-service";
 import { PipelineService } from "./pipeline-service";
 import { SnapshotStore } from "./snapshot-store";
@@ -42,6 +49,8 @@ export interface ApiCall {
 export class FakeAws {
     readonly timeline: Timeline;
     readonly store = new SnapshotStore();
+    /** The accounts' KMS keys; a test registers more (a key a component declares) with `kms.registerFromPolicy`. */
+    readonly kms = simulatedAccountKeys();
     readonly snapshots: ClusterSnapshotApi;
     readonly parameters: ParameterService;
     readonly pipelines: PipelineService;
@@ -55,7 +64,7 @@ export class FakeAws {
 
     constructor(start: Date, snapshotOptions: ClusterSnapshotApiOptions) {
         this.timeline = new Timeline(start);
-        this.snapshots = new ClusterSnapshotApi(this.store, this.timeline, snapshotOptions);
+        this.snapshots = new ClusterSnapshotApi(this.store, this.timeline, this.kms, snapshotOptions);
         this.parameters = new ParameterService(this.timeline);
         this.pipelines = new PipelineService(this.timeline);
         this.stepFunctions = new StepFunctionsService(this.timeline, (functionArn, payload, execution) => {
@@ -97,10 +106,22 @@ export class FakeAws {
             this.serve("rds", "DescribeDBClusterSnapshots", (caller) => this.snapshots.describe("rds", caller, input), describedListing(input)));
         rds.on(CopyRdsSnapshot).callsFake((input) => this.serve("rds", "CopyDBClusterSnapshot", (caller) => this.snapshots.copy("rds", caller, input)));
         rds.on(DeleteRdsSnapshot).callsFake((input) => this.serve("rds", "DeleteDBClusterSnapshot", (caller) => this.snapshots.delete("rds", caller, input)));
+        rds.on(CreateRdsSnapshot).callsFake((input) =>
+            this.serve("rds", "CreateDBClusterSnapshot", (caller) => this.snapshots.createClusterSnapshot("rds", caller, input), describedCreation(input)));
+        rds.on(ModifyRdsAttribute).callsFake((input) =>
+            this.serve("rds", "ModifyDBClusterSnapshotAttribute", (caller) => this.snapshots.modifyAttribute("rds", caller, input), describedChange(input)));
+        rds.on(DescribeRdsAttributes).callsFake((input) =>
+            this.serve("rds", "DescribeDBClusterSnapshotAttributes", (caller) => this.snapshots.describeAttributes("rds", caller, input), input.DBClusterSnapshotIdentifier));
         docdb.on(DescribeDocDbSnapshots).callsFake((input) =>
             this.serve("docdb", "DescribeDBClusterSnapshots", (caller) => this.snapshots.describe("docdb", caller, input), describedListing(input)));
         docdb.on(CopyDocDbSnapshot).callsFake((input) => this.serve("docdb", "CopyDBClusterSnapshot", (caller) => this.snapshots.copy("docdb", caller, input)));
         docdb.on(DeleteDocDbSnapshot).callsFake((input) => this.serve("docdb", "DeleteDBClusterSnapshot", (caller) => this.snapshots.delete("docdb", caller, input)));
+        docdb.on(CreateDocDbSnapshot).callsFake((input) =>
+            this.serve("docdb", "CreateDBClusterSnapshot", (caller) => this.snapshots.createClusterSnapshot("docdb", caller, input), describedCreation(input)));
+        docdb.on(ModifyDocDbAttribute).callsFake((input) =>
+            this.serve("docdb", "ModifyDBClusterSnapshotAttribute", (caller) => this.snapshots.modifyAttribute("docdb", caller, input), describedChange(input)));
+        docdb.on(DescribeDocDbAttributes).callsFake((input) =>
+            this.serve("docdb", "DescribeDBClusterSnapshotAttributes", (caller) => this.snapshots.describeAttributes("docdb", caller, input), input.DBClusterSnapshotIdentifier));
         ssm.on(GetParametersCommand).callsFake((input) => this.serve("ssm", "GetParameters", () => this.parameters.getParameters(input)));
         ssm.on(PutParameterCommand).callsFake((input) => this.serve("ssm", "PutParameter", (caller) => this.parameters.putParameter(caller, input)));
         codePipeline.on(ListPipelineExecutionsCommand).callsFake((input) =>
@@ -142,8 +163,20 @@ export class FakeAws {
     }
 }
 
-/** "shared, page 2+", "manual, page 1", or the identifier looked up. */
-function describedListing(input: { SnapshotType?: string; Marker?: string; DBClusterSnapshotIdentifier?: string }): string {
+/** "shared, page 2+", "manual, page 1", "automated of orders, page 1", or the identifier looked up. */
+function describedListing(input: { SnapshotType?: string; Marker?: string; DBClusterSnapshotIdentifier?: string; DBClusterIdentifier?: string }): string {
     if (input.DBClusterSnapshotIdentifier !== undefined) return `lookup ${input.DBClusterSnapshotIdentifier}`;
-    return `${input.SnapshotType ?? "any"}, ${input.Marker === undefined ? "page 1" : "page 2+"}`;
+    const cluster = input.DBClusterIdentifier === undefined ? "" : ` of ${input.DBClusterIdentifier}`;
+    return `${input.SnapshotType ?? "any"}${cluster}, ${input.Marker === undefined ? "page 1" : "page 2+"}`;
+}
+
+/** "orders-fresh-1 of orders". */
+function describedCreation(input: { DBClusterSnapshotIdentifier?: string; DBClusterIdentifier?: string }): string {
+    return `${input.DBClusterSnapshotIdentifier} of ${input.DBClusterIdentifier}`;
+}
+
+/** "share-copy-1 restore +222222222222 -all". */
+function describedChange(input: { DBClusterSnapshotIdentifier?: string; AttributeName?: string; ValuesToAdd?: string[]; ValuesToRemove?: string[] }): string {
+    const changes = [...(input.ValuesToAdd ?? []).map((value) => `+${value}`), ...(input.ValuesToRemove ?? []).map((value) => `-${value}`)];
+    return [input.DBClusterSnapshotIdentifier, input.AttributeName, ...changes].join(" ");
 }

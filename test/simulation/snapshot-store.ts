@@ -4,13 +4,24 @@
  */
 import { createHash } from "node:crypto";
 
-export type SnapshotKind = "snapshot" | "copy";
+/**
+ * `snapshot`: a manual snapshot someone took of a cluster; `copy`: a manual snapshot copied from another;
+ * `automated`: one the cluster's automated backups took, which only expiry removes and nobody can share.
+ */
+export type SnapshotKind = "snapshot" | "copy" | "automated";
 
 /** A status as DescribeDBClusterSnapshots reports it (a deleted snapshot is simply gone). */
 export type SnapshotStatus = "creating" | "copying" | "available" | "failed";
 
-/** The `restore` attribute of a manual snapshot: who may copy or restore it, since when. */
+/** The `restore` attribute value that makes a snapshot public: any account may copy or restore it. */
+export const PUBLIC = "all";
+
+/**
+ * One value of the `restore` attribute of a manual snapshot: who may copy or restore it, since when, and until
+ * when once it is removed (the entry stays, so the history of who could see what is kept).
+ */
 export interface SnapshotShare {
+    /** An account id, or {@link PUBLIC}. */
     account: string;
     at: Date;
     revokedAt?: Date;
@@ -88,8 +99,18 @@ export class SnapshotStore {
         return this.records;
     }
 
+    /** An account's snapshots that exist now, manual and automated. */
     ownedBy(account: string): StoredSnapshot[] {
         return this.existing().filter((snapshot) => snapshot.account === account);
+    }
+
+    /** What the manual snapshot quota counts: an account's snapshots and copies, not its automated snapshots. */
+    manualOwnedBy(account: string): StoredSnapshot[] {
+        return this.ownedBy(account).filter(isManual);
+    }
+
+    automatedOwnedBy(account: string): StoredSnapshot[] {
+        return this.ownedBy(account).filter((snapshot) => !isManual(snapshot));
     }
 
     /** Snapshots other accounts share with `account` now. */
@@ -97,11 +118,20 @@ export class SnapshotStore {
         return this.existing().filter((snapshot) => snapshot.account !== account && isSharedWith(snapshot, account, atMs));
     }
 
+    /** Other accounts' snapshots that are public now. */
+    publicFor(account: string, atMs: number): StoredSnapshot[] {
+        return this.existing().filter((snapshot) => snapshot.account !== account && isPublic(snapshot, atMs));
+    }
+
     remove(snapshot: StoredSnapshot, at: Date, by: string): void {
         snapshot.deletedAt = at;
         snapshot.deletedBy = by;
         this.live.delete(snapshot.arn);
     }
+}
+
+export function isManual(snapshot: StoredSnapshot): boolean {
+    return snapshot.kind !== "automated";
 }
 
 export function statusAt(snapshot: StoredSnapshot, atMs: number): SnapshotStatus {
@@ -117,8 +147,20 @@ export function progressAt(snapshot: StoredSnapshot, atMs: number): number {
 }
 
 export function isSharedWith(snapshot: StoredSnapshot, account: string, atMs: number): boolean {
-    return snapshot.shares.some((share) =>
-        share.account === account && share.at.getTime() <= atMs && (share.revokedAt === undefined || share.revokedAt.getTime() > atMs));
+    return snapshot.shares.some((share) => share.account === account && inForceAt(share, atMs));
+}
+
+export function isPublic(snapshot: StoredSnapshot, atMs: number): boolean {
+    return isSharedWith(snapshot, PUBLIC, atMs);
+}
+
+/** The values of the `restore` attribute at `atMs`, in the order they were added. */
+export function restoreAttributeAt(snapshot: StoredSnapshot, atMs: number): string[] {
+    return snapshot.shares.filter((share) => inForceAt(share, atMs)).map((share) => share.account);
+}
+
+function inForceAt(share: SnapshotShare, atMs: number): boolean {
+    return share.at.getTime() <= atMs && (share.revokedAt === undefined || share.revokedAt.getTime() > atMs);
 }
 
 /** When `account` could first see the snapshot, if it ever could. */

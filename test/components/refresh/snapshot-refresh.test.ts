@@ -1,8 +1,10 @@
 import { expect } from "chai";
 import { SnapshotRefreshArgs } from "../../../components/refresh/args";
+import { ConfigError } from "../../../components/config-error";
 import { RefreshSettings } from "../../../handlers/refresh/settings";
 import { SETTINGS_ENVIRONMENT_VARIABLE } from "../../../handlers/settings";
-import { ACCOUNT_ID, mocks, RecordedResource, REGION, SOURCE_ACCOUNT_ID, valueOf } from "../pulumi-mocks";
+import { arnOfFunction, listOf, policyOf, statement } from "../policy-documents";
+import { ACCOUNT_ID, forgetAbandonedOutputs, mocks, RecordedResource, REGION, SOURCE_ACCOUNT_ID, valueOf } from "../pulumi-mocks";
 
 
 type ComponentModule = typeof import("../../../components");
@@ -26,38 +28,12 @@ const CYCLE_CHILDREN = new Set([
     "acc-refresh-cycle-policy", "acc-refresh-cycle-role", "acc-schedules", "acc-scheduler-policy", "acc-scheduler-role", "acc-starter",
 ]);
 
-interface PolicyStatement {
-    Sid?: string;
-    Effect: string;
-    Action: string | string[];
-    Resource: string | string[];
-    Condition?: Record<string, Record<string, string>>;
-}
-
-function arnOfFunction(name: string): string {
-    return `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`;
-}
-
 async function build(name: string, args: SnapshotRefreshArgs) {
     const refresh = new component.SnapshotRefresh(name, args, { transformations: [mocks.recordOptions] });
     // The schedule is the last resource to resolve: it waits for the functions' code to be serialized.
     await Promise.all([refresh.scheduleName, refresh.stateMachineArn, refresh.deadLetterQueueUrl].map(valueOf));
     await mocks.settle();
     return refresh;
-}
-
-function policyOf(resource: RecordedResource): PolicyStatement[] {
-    return (JSON.parse(resource.inputs.policy as string) as { Statement: PolicyStatement[] }).Statement;
-}
-
-function statement(statements: PolicyStatement[], sid: string): PolicyStatement {
-    const found = statements.find((candidate) => candidate.Sid === sid);
-    if (!found) throw new Error(`no statement ${sid} in ${statements.map((candidate) => candidate.Sid).join(", ")}`);
-    return found;
-}
-
-function listOf(value: string | string[]): string[] {
-    return Array.isArray(value) ? value : [value];
 }
 
 function settingsOf(lambda: RecordedResource): RefreshSettings {
@@ -210,6 +186,8 @@ describe("SnapshotRefresh", function () {
             expect(settingsOf(mocks.named("acc-starter", FUNCTION))).to.deep.equal({
                 instanceName: "acc",
                 stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:acc-refresh-cycle`,
+                cycleLabel: "refresh cycle",
+                executionNamePrefix: "cycle",
             });
         });
 
@@ -237,18 +215,18 @@ describe("SnapshotRefresh", function () {
                 },
             }]);
             const statements = policyOf(mocks.named("acc-refresh-cycle-policy"));
-            expect(statement(statements, "InvokeRefreshFunctions")).to.deep.include({
+            expect(statement(statements, "InvokeCycleFunctions")).to.deep.include({
                 Action: ["lambda:InvokeFunction"],
                 Resource: [arnOfFunction("acc-db-update-latest-snapshot-id"), arnOfFunction("acc-db-restore-from-snapshot")],
             });
             expect(statement(statements, "DeliverExecutionLogs").Resource).to.equal("*");
-            expect(statements.map((granted) => granted.Sid)).to.deep.equal(["InvokeRefreshFunctions", "DeliverExecutionLogs"]);
+            expect(statements.map((granted) => granted.Sid)).to.deep.equal(["InvokeCycleFunctions", "DeliverExecutionLogs"]);
         });
 
         it("lets the starter start executions of that one state machine, and nothing else but its logs and the dead-letter queue", () => {
             const statements = policyOf(mocks.named("acc-starter-policy"));
             expect(statements.map((granted) => [granted.Sid, granted.Action, granted.Resource])).to.deep.equal([
-                ["StartRefreshCycles", ["states:StartExecution"], [`arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:acc-refresh-cycle`]],
+                ["StartCycles", ["states:StartExecution"], [`arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:acc-refresh-cycle`]],
                 ["WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/snapshot-refresh/acc/start-refresh-cycle:*`]],
                 ["ReportFailedRuns", ["sqs:SendMessage"], [`arn:aws:sqs:${REGION}:${ACCOUNT_ID}:acc-dead-letters-1a2b3c4`]],
             ]);
@@ -350,7 +328,7 @@ describe("SnapshotRefresh", function () {
             expect(mocks.named("acc-cycle-failures", "aws:cloudwatch/eventTarget:EventTarget").inputs).to.deep.include({ arn: queue });
             const queuePolicy = JSON.parse(mocks.named("acc-dead-letters-policy").inputs.policy as string);
             expect(queuePolicy.Statement).to.deep.equal([{
-                Sid: "FailedRefreshCycles",
+                Sid: "FailedCycles",
                 Effect: "Allow",
                 Principal: { Service: "events.amazonaws.com" },
                 Action: "sqs:SendMessage",
@@ -421,6 +399,46 @@ describe("SnapshotRefresh", function () {
         }
         const machineNames = mocks.ofType(STATE_MACHINE).map((machine) => machine.inputs.name as string);
         expect(machineNames).to.deep.equal([`${long}-refresh-cycle`, `${long}-2-refresh-cycle`]);
+    });
+
+    describe("knowing the source's SnapshotShare", () => {
+        const shareKey = `arn:aws:kms:${REGION}:${SOURCE_ACCOUNT_ID}:key/0a1b2c3d-0000-4000-8000-production00`;
+        const production = "acme/snapshot-refresh/production";
+
+        function expectScopedToTheShare(): void {
+            for (const kind of ["update", "restore"]) {
+                expect(settingsOf(mocks.named(`acc-${kind}`, FUNCTION)).sourceSnapshotPrefix, kind).to.equal("prod-share-");
+                const statements = policyOf(mocks.named(`acc-${kind}-policy`));
+                expect(statement(statements, "DescribeCopyKeys").Resource, kind).to.deep.equal([KEY_ARN, shareKey]);
+                expect(statement(statements, "GrantCopyKeysToRds").Resource, kind).to.deep.equal([KEY_ARN, shareKey]);
+            }
+        }
+
+        it("reads its key and snapshot prefix from the production stack named in sourceStack: exactly that key, only those snapshots", async () => {
+            mocks.stackOutputs[production] = { accountId: SOURCE_ACCOUNT_ID, kmsKeyArn: shareKey, snapshotIdentifierPrefix: "prod-share-" };
+            await build("acc", { ...BOTH_ENGINES, sourceStack: production });
+            expect(mocks.named("acc-source").type).to.equal("pulumi:pulumi:StackReference");
+            expectScopedToTheShare();
+        });
+
+        it("takes the key and the prefix as plain values just the same", async () => {
+            await build("acc", { ...BOTH_ENGINES, sourceKmsKeyArn: shareKey, sourceSnapshotPrefix: "prod-share-" });
+            expect(mocks.ofType("pulumi:pulumi:StackReference")).to.have.length(0);
+            expectScopedToTheShare();
+        });
+
+        it("refuses a production stack of another account than sourceAccountId", async () => {
+            mocks.stackOutputs[production] = { accountId: "999999999999", kmsKeyArn: shareKey, snapshotIdentifierPrefix: "prod-share-" };
+            const failure = new Promise<unknown>((resolve) => process.once("unhandledRejection", resolve));
+            const refresh = new component.SnapshotRefresh("acc", { ...BOTH_ENGINES, sourceStack: production });
+            refresh.updateFunctionArn.apply(() => undefined);
+            const error = await failure;
+            await mocks.settle();
+            forgetAbandonedOutputs();
+            expect(error).to.be.instanceOf(ConfigError);
+            expect((error as ConfigError).key).to.equal("sourceStack");
+            expect((error as ConfigError).message).to.contain("account 999999999999, but sourceAccountId is");
+        });
     });
 
     it("keeps two instances apart: no physical name is shared", async () => {

@@ -275,7 +275,7 @@ describe("restoreFromLatest", () => {
             const error = await rejectionOf(run());
 
             expect(error.name).to.equal("TransientAwsError");
-            expect(error.message).to.match(/^nothing was restored and no parameter was changed: AWS throttled or could not answer \(Throttling: Rate exceeded; Throttling: Rate exceeded\)\. A refresh cycle retries/);
+            expect(error.message).to.match(/^nothing was restored and no parameter was changed: AWS throttled or could not answer \(Throttling: Rate exceeded; Throttling: Rate exceeded\)\. A cycle retries/);
             expectNothingChanged();
         });
 

@@ -3,7 +3,7 @@ import { CopyDBClusterSnapshotCommand as CopyRdsSnapshot, DescribeDBClusterSnaps
 import { PutParameterCommand, SSMServiceException } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
 import { RefreshSettings } from "../../../handlers/refresh/settings";
-import { INSTANCE_TAG, MANAGED_BY_TAG, SOURCE_ARN_TAG } from "../../../handlers/copies";
+import { INSTANCE_TAG, MANAGED_BY_TAG, SOURCE_ARN_TAG } from "../../../handlers/snapshots";
 import { UpdateSummary, updateLatestSnapshots } from "../../../handlers/refresh/update-latest";
 import {
     arnOf,

@@ -1,11 +1,7 @@
-import { ClusterSnapshotApi } from "./cluster-snapshots";
-import { awsErrorName, describeError, refreshError } from "./errors";
-import { EngineSettings } from "./refresh/settings";
-import { ClusterSnapshot } from "./snapshots";
-
-export const MANAGED_BY_TAG = "managed-by";
-export const SOURCE_ARN_TAG = "snapshot-refresh:source-arn";
-export const INSTANCE_TAG = "snapshot-refresh:instance";
+import { ClusterSnapshotApi } from "../cluster-snapshots";
+import { awsErrorName, describeError, refreshError } from "../errors";
+import { EngineSettings } from "./settings";
+import { ClusterSnapshot, copyTags } from "../snapshots";
 
 /** How a copy got under way: by this run, or by another run that started the same copy a moment before. */
 export type CopyStart = "started" | "already-started";
@@ -35,7 +31,7 @@ export async function startCopy(
             sourceArn: source.arn,
             targetIdentifier: identifier,
             kmsKeyId: source.encrypted ? engine.kmsKeyArn : undefined,
-            tags: { [MANAGED_BY_TAG]: "snapshot-refresh", [SOURCE_ARN_TAG]: source.arn, [INSTANCE_TAG]: instanceName },
+            tags: copyTags(instanceName, source.arn),
         });
         return "started";
     } catch (error) {
