@@ -2,6 +2,7 @@ import { mocks, SOURCE_ACCOUNT_ID, REGION, ACCOUNT_ID, valueOf } from "../test/c
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createRefreshStarterHandler, createRestoreHandler, createUpdateHandler } from "../handlers/refresh/lambda";
+import { createShareHandler } from "../handlers/share/lambda";
 import {
     ArchiveEntry,
     archiveEntries,
@@ -13,7 +14,8 @@ import {
     ReceivedInputs,
 } from "../test/components/lambda-archive-support";
 
-export const FUNCTION_KINDS = ["update", "restore", "starter"] as const;
+/** The acceptance side's three functions, and production's share function (its starter is the same code as the refresh starter). */
+export const FUNCTION_KINDS = ["update", "restore", "starter", "share"] as const;
 export type FunctionKind = (typeof FUNCTION_KINDS)[number];
 
 export interface PackagedFunction {
@@ -22,7 +24,7 @@ export interface PackagedFunction {
 }
 
 export interface ArchiveComparison {
-    /** What the SnapshotRefresh component uploads (the SDK clients excluded). */
+    /** What the SnapshotRefresh and SnapshotShare components upload (the SDK clients excluded). */
     component: Record<FunctionKind, PackagedFunction>;
     /** A plain CallbackFunction of the same factory with default packaging, as a user who excluded nothing gets. */
     defaultPackaging: Record<FunctionKind, PackagedFunction>;
@@ -32,6 +34,7 @@ const FACTORIES: Record<FunctionKind, aws.lambda.CallbackFactory<never, unknown>
     update: createUpdateHandler,
     restore: createRestoreHandler,
     starter: createRefreshStarterHandler,
+    share: createShareHandler,
 };
 
 /**
@@ -42,14 +45,16 @@ const FACTORIES: Record<FunctionKind, aws.lambda.CallbackFactory<never, unknown>
 export async function buildArchives(): Promise<ArchiveComparison> {
     const received = receiveRawInputs(mocks);
     try {
-        const { SnapshotRefresh } = await import("../components");
+        const { SnapshotRefresh, SnapshotShare } = await import("../components");
         mocks.reset();
         const refresh = new SnapshotRefresh("bench", {
             sourceAccountId: SOURCE_ACCOUNT_ID,
             pipelineName: "acceptance-main",
             engines: ["aurora", { engine: "documentdb", kmsKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab` }],
         }, { transformations: [mocks.recordOptions] });
-        await Promise.all([refresh.scheduleName, refresh.stateMachineArn].map(valueOf));
+        // Another name: the two components' starters would otherwise share a resource name.
+        const share = new SnapshotShare("benchshare", { targetAccountIds: [SOURCE_ACCOUNT_ID], clusters: { aurora: ["orders"], documentdb: ["catalog"] } });
+        await Promise.all([refresh.scheduleName, refresh.stateMachineArn, share.scheduleName, share.stateMachineArn].map(valueOf));
 
         const plain = FUNCTION_KINDS.map((kind) => new aws.lambda.CallbackFunction(`default-packaging-${kind}`, {
             callbackFactory: FACTORIES[kind],
@@ -65,11 +70,17 @@ export async function buildArchives(): Promise<ArchiveComparison> {
             return { entries, size: measureArchive(entries) };
         };
         return {
-            component: { update: await packaged("bench-update"), restore: await packaged("bench-restore"), starter: await packaged("bench-starter") },
+            component: {
+                update: await packaged("bench-update"),
+                restore: await packaged("bench-restore"),
+                starter: await packaged("bench-starter"),
+                share: await packaged("benchshare-share"),
+            },
             defaultPackaging: {
                 update: await packaged("default-packaging-update"),
                 restore: await packaged("default-packaging-restore"),
                 starter: await packaged("default-packaging-starter"),
+                share: await packaged("default-packaging-share"),
             },
         };
     } finally {

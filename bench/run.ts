@@ -7,6 +7,7 @@ import { buildArchives, FUNCTION_KINDS } from "./archives";
 import { COLD_LOAD_RUNS, measureColdLoads } from "./cold-load";
 import { CycleLags, measureCycleLags } from "./cycle-lag";
 import { bytes, heading, milliseconds, ratio, seconds, spread, table } from "./format";
+import { measureProductionToPipeline, measureShareCycleCalls } from "./share-cycle";
 import { timeTestSuite } from "./test-suite";
 import { measureUpdateRun } from "./update-run";
 
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     console.log(table([
         ["function", "packaging", "files", "unzipped", "zipped"],
         ...FUNCTION_KINDS.flatMap((kind) => [
-            [kind, "SnapshotRefresh (SDK clients excluded)", String(archives.component[kind].size.files), bytes(archives.component[kind].size.unzippedBytes), bytes(archives.component[kind].size.zippedBytes)],
+            [kind, "component (SDK clients excluded)", String(archives.component[kind].size.files), bytes(archives.component[kind].size.unzippedBytes), bytes(archives.component[kind].size.zippedBytes)],
             [kind, "CallbackFunction, default packaging", String(archives.defaultPackaging[kind].size.files), bytes(archives.defaultPackaging[kind].size.unzippedBytes), bytes(archives.defaultPackaging[kind].size.zippedBytes)],
         ]),
     ]));
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
         update: archives.component.update.entries,
         restore: archives.component.restore.entries,
         starter: archives.component.starter.entries,
+        share: archives.component.share.entries,
     });
     console.log(table([
         ["function", "median", "min", "max"],
@@ -81,7 +83,34 @@ async function main(): Promise<void> {
     console.log("(not given for the faulted year: there the two designs differ in which cycles restore at all).");
     console.log(`failed cycles: ${[lags.withCopy, lags.withoutCopy, lags.faultedYear].map((lagsOf) => `${lagsOf.label}: ${lagsOf.failed}`).join("; ")}`);
 
-    console.log(heading("5. The whole test suite"));
+    console.log(heading("5. From production's automated snapshot to the acceptance pipeline's start, over a simulated year of both stacks"));
+    const productionLags = [await measureProductionToPipeline(false), await measureProductionToPipeline(true)];
+    const minutesRow = (samples: number[]) => {
+        const figures = spread(samples);
+        return [`${figures.median} min`, `${figures.max} min`, `${figures.min} min`];
+    };
+    console.log(table([
+        ["year", "cycles restored", "median", "worst", "best", "of which snapshot -> shared (median)", "shared -> pipeline (median)"],
+        ...productionLags.map((lags) => [lags.label, `${lags.minutes.length} of ${lags.cycles}`, ...minutesRow(lags.minutes), `${spread(lags.toShared).median} min`, `${spread(lags.toPipeline).median} min`]),
+    ]));
+    console.log("production: automated backups at 20:00 UTC (30 minutes), a share cycle every Saturday at 23:00 Europe/Amsterdam (40-minute copies, checks every 10);");
+    console.log("acceptance: every other Sunday at 02:00 Europe/Amsterdam, Aurora restored from production's copy, DocumentDB from a 40-minute copy of it.");
+    console.log("per cycle the older engine's data counts; measured from the snapshot's SnapshotCreateTime to the simulated pipeline execution's start.");
+
+    console.log(heading("6. AWS calls of one share cycle (two clusters, keepShared 2, steady state), against the minimum"));
+    for (const targets of [1, 20]) {
+        const counted = await measureShareCycleCalls(targets);
+        console.log(`\n${targets} target account${targets === 1 ? "" : "s"}: ${counted.cycle}, first run and ${counted.checks} checks`);
+        console.log(table([
+            ["AWS call", "made", "minimum", "minimum because"],
+            ...counted.calls.map((call) => [call.call, String(call.made), String(call.minimum), call.why]),
+            ["total", String(counted.calls.reduce((total, call) => total + call.made, 0)), String(counted.calls.reduce((total, call) => total + call.minimum, 0)), ""],
+        ]));
+    }
+    console.log("above the minimum: one listing per check while the copies are in progress, and the attribute reads that make sharing exact");
+    console.log("without remembering anything between cycles (each kept copy once per cycle, the new copy, the copy being deleted).");
+
+    console.log(heading("7. The whole test suite"));
     const suite = await timeTestSuite();
     console.log(`npm test: ${seconds(suite.wallMs)} wall time, exit status ${suite.exitStatus}, ${suite.summary.join(", ") || "no mocha summary found"}`);
 

@@ -11,6 +11,8 @@ export const PRODUCTION_ACCOUNT = "111111111111";
 export const ACCEPTANCE_ACCOUNT = "222222222222";
 /** Anyone may share a snapshot with any account. */
 export const STRANGER_ACCOUNT = "333333333333";
+/** A second account production shares with (a test environment), until it is removed from the share stack. */
+export const TEST_ACCOUNT = "444444444444";
 
 /** The key production encrypts its snapshots with; its key policy lets acceptance use it. */
 export const PRODUCTION_KMS_KEY_ARN = `arn:aws:kms:${REGION}:${PRODUCTION_ACCOUNT}:key/0a1b2c3d-0000-4000-8000-production00`;

@@ -81,6 +81,16 @@ export class KmsKeys {
         return this.register({ arn, aliases, usableBy: accountsAllowedByPolicy(policy) });
     }
 
+    /** PutKeyPolicy, as `pulumi up` does when the policy changes: from now on exactly the accounts it allows. */
+    putKeyPolicy(arn: string, policy: KeyPolicyDocument | string): KmsKey {
+        const key = this.keys.get(arn);
+        if (key === undefined) throw new Error(`${arn} is not a registered key`);
+        if (key.awsManaged) throw new Error(`${arn} is AWS-managed: its key policy cannot be changed`);
+        const updated = { ...key, usableBy: new Set(accountsAllowedByPolicy(policy).filter((other) => other !== key.account)) };
+        this.keys.set(arn, updated);
+        return updated;
+    }
+
     byArn(arn: string): KmsKey | undefined {
         return this.keys.get(arn);
     }

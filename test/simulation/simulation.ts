@@ -16,7 +16,9 @@ import { ConsoleCapture, Handler, SimulatedFunction } from "./lambda-runtime";
 import { CycleExpectation, CycleRecord, InvocationRecord } from "./ledger";
 import { Colleague, Operator, Stranger } from "./people";
 import { ProductionAccount, ProductionOptions } from "./production-account";
-import { Firing, firings, ZoneClock } from "./scheduler-clock";
+import { Firing, firings, ScheduleDefinition, ZoneClock } from "./scheduler-clock";
+import { ShareSide, ShareSideConfig } from "./share-side";
+import { ShareDeployment } from "./deployment";
 import { ExecutionRecord, LambdaOutcome } from "./step-functions-service";
 
 export interface SimulationConfig {
@@ -36,6 +38,8 @@ export interface SimulationConfig {
     cycleTime: string;
     snapshotApi: ClusterSnapshotApiOptions;
     expectation: (cycleNumber: number) => CycleExpectation;
+    /** Production's SnapshotShare stack, which then shares what production's automated backups take. */
+    share?: ShareSideConfig;
 }
 
 /** AWS's defaults for the acceptance account: 100 manual cluster snapshots, 5 copies in flight; a copy takes 40 minutes. */
@@ -67,20 +71,25 @@ export class SimulatedWorld implements WorldView {
     readonly invocations: InvocationRecord[] = [];
     readonly violations: Violation[] = [];
     readonly cycleTime: string;
+    /** Production's share stack, when the world has one. */
+    readonly share: ShareSide | undefined;
     deployment: Deployment;
     private readonly functions: Record<FunctionKind, SimulatedFunction>;
     private readonly console = new ConsoleCapture();
 
     /** Builds the world around the component's first deployment (applied by {@link deploy}, when the scenario says). */
     static async create(config: SimulationConfig): Promise<SimulatedWorld> {
-        return new SimulatedWorld(config, await deployComponent(config.componentName, config.args));
+        const shareDeployment = config.share === undefined ? undefined : await ShareSide.deploy(config.share);
+        const deployment = await deployComponent(config.componentName, config.args, stacksOf(config, shareDeployment));
+        return new SimulatedWorld(config, deployment, shareDeployment);
     }
 
-    private constructor(private readonly config: SimulationConfig, readonly firstDeployment: Deployment) {
+    private constructor(private readonly config: SimulationConfig, readonly firstDeployment: Deployment, shareDeployment: ShareDeployment | undefined) {
         this.aws = new FakeAws(config.worldStart, config.snapshotApi);
         this.deployment = firstDeployment;
         this.zone = new ZoneClock(firstDeployment.schedule.timezone);
         this.production = new ProductionAccount(this.aws, config.production);
+        this.share = shareDeployment === undefined ? undefined : new ShareSide(this.aws, this.production, shareDeployment, this.console);
         this.stranger = new Stranger(this.aws);
         this.colleague = new Colleague(this.aws);
         this.operator = new Operator(this.aws);
@@ -114,7 +123,7 @@ export class SimulatedWorld implements WorldView {
 
     /** Another `pulumi up` of the component with other arguments, built now (before the year runs), applied by {@link deploy}. */
     async prepare(args: SnapshotRefreshArgs): Promise<Deployment> {
-        const deployment = await deployComponent(this.config.componentName, args);
+        const deployment = await deployComponent(this.config.componentName, args, stacksOf(this.config, this.share?.deployment));
         if (deployment.schedule.expression !== this.firstDeployment.schedule.expression) throw new Error("the simulation keeps one schedule all year");
         return deployment;
     }
@@ -153,7 +162,8 @@ export class SimulatedWorld implements WorldView {
      * it goes; then checks each cycle.
      */
     async run(): Promise<void> {
-        const all = firings([this.deployment.schedule], this.config.firingsFrom, this.config.firingsUntil);
+        const schedules: ScheduleDefinition<"starter" | "share-starter">[] = [this.deployment.schedule, ...(this.share ? [this.share.deployment.schedule] : [])];
+        const all = firings(schedules, this.config.firingsFrom, this.config.firingsUntil);
         const end = new Date(Date.parse(`${this.config.firingsUntil}T00:00:00Z`) + MS_PER_DAY);
         this.aws.install();
         this.console.install();
@@ -161,7 +171,8 @@ export class SimulatedWorld implements WorldView {
             await this.aws.timeline.asProcessClock(async () => {
                 for (const firing of all) {
                     await this.runUntil(firing.atMs);
-                    await this.fire(firing);
+                    if (firing.target === "share-starter") await this.share!.fire(firing as Firing<"share-starter">);
+                    else await this.fire(firing as Firing<"starter">);
                 }
                 await this.runUntil(end.getTime());
             });
@@ -171,6 +182,10 @@ export class SimulatedWorld implements WorldView {
         }
         for (const cycle of this.cycles.filter((candidate) => candidate.execution === undefined)) {
             this.report(`cycle ${cycle.number} (${cycle.date})`, [`no execution ran the cycle: ${checkCycleEnd(this, cycle).join("; ")}`]);
+        }
+        if (this.share !== undefined) {
+            this.share.checkCycles();
+            for (const violation of this.share.violations) this.report(`production ${violation.at}`, [violation.what]);
         }
     }
 
@@ -271,4 +286,9 @@ export class SimulatedWorld implements WorldView {
     private report(at: string, problems: string[]): void {
         for (const what of problems) this.violations.push({ at, what });
     }
+}
+
+/** The production stack's outputs, under the name the acceptance stack's sourceStack gives it. */
+function stacksOf(config: SimulationConfig, shareDeployment: ShareDeployment | undefined): Record<string, Record<string, unknown>> {
+    return config.share !== undefined && shareDeployment !== undefined ? { [config.share.stackName]: shareDeployment.outputs } : {};
 }

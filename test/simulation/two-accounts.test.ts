@@ -1,0 +1,144 @@
+/**
+ * Both stacks for a year (see two-accounts.ts for the scenario): production's SnapshotShare copies and shares its
+ * automated backups every Saturday night, acceptance's SnapshotRefresh restores every other Sunday from what
+ * production shared, each side's schedule, starter, state machine and functions exactly as deployed, against one
+ * stateful fake of both accounts.
+ */
+import { expect } from "chai";
+import { EngineName } from "../../handlers/engines";
+import { ACCEPTANCE_ACCOUNT, ACCEPTANCE_KMS_KEY_ARN, awsManagedRdsKeyArn, PRODUCTION_ACCOUNT, TEST_ACCOUNT } from "./accounts";
+import { cycleTable } from "./ledger";
+import { SimulatedWorld } from "./simulation";
+import { existedAt, restoreAttributeAt, StoredSnapshot } from "./snapshot-store";
+import {
+    CYCLE_COUNT,
+    FAILED_COPY_SHARE_CYCLE,
+    FIRST_SHARE_CYCLE_WITHOUT_TEST,
+    TARGET_REMOVED_AT,
+    THROTTLED_SHARE_CYCLE,
+    twoAccountYear,
+} from "./two-accounts";
+
+const MINUTE = 60_000;
+const CLUSTER_OF: Record<EngineName, string> = { aurora: "orders", documentdb: "catalog" };
+
+describe("a simulated year of both stacks: production shares every Saturday night, acceptance restores every other Sunday", function () {
+    this.timeout(120_000);
+    let world: SimulatedWorld;
+
+    before(async () => {
+        ({ world } = await twoAccountYear());
+        await world.run();
+    });
+
+    afterEach(function () {
+        if (this.currentTest?.state !== "failed" || world === undefined) return;
+        const violations = world.violations.slice(0, 40).map((violation) => `  ${violation.at}: ${violation.what}`).join("\n");
+        console.log(`\n${cycleTable(world.cycles)}\n\nviolations (${world.violations.length}):\n${violations}\n`);
+    });
+
+    const share = () => world.share!;
+    const execution = (name: string) => share().executions().find((candidate) => candidate.name === name)!;
+    const snapshotByArn = (arn: string): StoredSnapshot | undefined => world.aws.store.everything().find((snapshot) => snapshot.arn === arn);
+    /** The production automated snapshot whose data a restored value holds, following copies back to their source. */
+    function automatedSourceOf(arn: string): StoredSnapshot | undefined {
+        let snapshot = snapshotByArn(arn);
+        while (snapshot?.sourceArn !== undefined) snapshot = snapshotByArn(snapshot.sourceArn);
+        return snapshot;
+    }
+    const restoredValue = (number: number, engine: EngineName) =>
+        world.cycle(number).executions[0]?.restores[world.deployment.parameterNames[engine].current];
+
+    it("keeps every invariant of both sides, after every run and for every cycle", () => {
+        expect(world.violations.map((violation) => `${violation.at}: ${violation.what}`)).to.deep.equal([]);
+    });
+
+    it("runs one share cycle every Saturday, named after its date, all of them successful but the one whose copy failed", () => {
+        const executions = share().executions();
+        expect(executions).to.have.length(52);
+        expect(executions.every((candidate) => /^share-2026-\d\d-\d\d$/.test(candidate.name) && new Date(`${candidate.name.slice(6)}T12:00:00Z`).getUTCDay() === 6)).to.equal(true);
+        expect(executions.filter((candidate) => candidate.status !== "SUCCEEDED").map((candidate) => candidate.name)).to.deep.equal([FAILED_COPY_SHARE_CYCLE]);
+    });
+
+    describe("every acceptance cycle restores the newest production data of the night before it", () => {
+        for (let number = 1; number <= CYCLE_COUNT; number++) {
+            it(`cycle ${number}`, () => {
+                const cycle = world.cycle(number);
+                expect(cycle.outcome).to.equal("restored");
+                for (const engine of ["aurora", "documentdb"] as const) {
+                    const newest = world.production.newestAutomatedAt(CLUSTER_OF[engine], cycle.cycleStart.getTime());
+                    expect(automatedSourceOf(restoredValue(number, engine))?.arn, engine).to.equal(newest!.arn);
+                }
+            });
+        }
+    });
+
+    it("restores Aurora straight from production's copy and DocumentDB from acceptance's copy of it, each under the right key", () => {
+        const shareKey = share().deployment.outputs.kmsKeyArn;
+        for (let number = 1; number <= CYCLE_COUNT; number++) {
+            const aurora = snapshotByArn(restoredValue(number, "aurora"))!;
+            expect([aurora.account, aurora.kmsKeyId, aurora.identifier.startsWith("snapshot-refresh-aurora-")]).to.deep.equal([PRODUCTION_ACCOUNT, shareKey, true]);
+            const documentDb = snapshotByArn(restoredValue(number, "documentdb"))!;
+            expect([documentDb.account, documentDb.kmsKeyId]).to.deep.equal([ACCEPTANCE_ACCOUNT, ACCEPTANCE_KMS_KEY_ARN]);
+            expect(snapshotByArn(documentDb.sourceArn!)!.kmsKeyId, "copied from production's copy under the share key").to.equal(shareKey);
+        }
+        // orders is encrypted with production's aws/rds key, which cannot be shared: only the copy makes it shareable.
+        expect(world.production.newestAutomatedAt("orders", Date.parse("2026-12-31T00:00:00Z"))!.kmsKeyId).to.equal(awsManagedRdsKeyArn(PRODUCTION_ACCOUNT));
+    });
+
+    it("restores 40 minutes after each acceptance cycle starts: the time DocumentDB's copy takes", () => {
+        const minutes = world.cycles.map((cycle) => (cycle.executions[0].startTime.getTime() - cycle.cycleStart.getTime()) / MINUTE);
+        expect(new Set(minutes)).to.deep.equal(new Set([40]));
+    });
+
+    it("a share copy that failed (Saturday 03-07) fails that cycle naming the cluster, is deleted, and the next Saturday shares again", () => {
+        const failed = execution(FAILED_COPY_SHARE_CYCLE);
+        expect(failed.error).to.equal("ShareFailedError");
+        expect(failed.cause).to.match(/did not share aurora cluster orders: copy snapshot-refresh-aurora-20260307t200000-\S+ of rds:orders-2026-03-07-20-00 ended failed; it was deleted/);
+        const failedCopy = share().ownSnapshots().find((snapshot) => snapshot.identifier.startsWith("snapshot-refresh-aurora-20260307t200000-"))!;
+        expect(failedCopy.outcome).to.equal("failed");
+        expect(failedCopy.deletedAt!.getTime()).to.be.at.most(failed.stopDate!.getTime());
+        const catalogCopy = share().ownSnapshots().find((snapshot) => snapshot.identifier.startsWith("snapshot-refresh-documentdb-20260307t200000-"))!;
+        expect(restoreAttributeAt(catalogCopy, failed.stopDate!.getTime()), "catalog was shared all the same").to.include(ACCEPTANCE_ACCOUNT);
+        expect(execution("share-2026-03-14").status).to.equal("SUCCEEDED");
+    });
+
+    it("sharing throttled (Saturday 05-02): the checks wait, and share once AWS answers again", () => {
+        const throttled = world.aws.faults.throttled.filter((call) => call.command === "ModifyDBClusterSnapshotAttribute");
+        expect(throttled.length).to.be.greaterThan(0);
+        const cycle = execution(THROTTLED_SHARE_CYCLE);
+        expect(cycle.status).to.equal("SUCCEEDED");
+        const copies = share().ownSnapshots().filter((snapshot) => snapshot.identifier.includes("-20260502t200000-"));
+        expect(copies).to.have.length(2);
+        for (const copy of copies) {
+            const sharedAt = copy.shares.find((entry) => entry.account === ACCEPTANCE_ACCOUNT)!.at;
+            expect(sharedAt.toISOString(), copy.identifier).to.equal("2026-05-02T22:10:00.000Z");
+        }
+    });
+
+    it("the test account, removed from targetAccountIds on Wednesday 07-01, keeps its access until the next share cycle's first run, and never has it again", () => {
+        const next = execution(FIRST_SHARE_CYCLE_WITHOUT_TEST);
+        const startMs = next.startDate.getTime();
+        expect(share().sharesWith(TEST_ACCOUNT, TARGET_REMOVED_AT.getTime()).length, "shared until then").to.equal(4);
+        expect(share().sharesWith(TEST_ACCOUNT, startMs - MINUTE).length).to.equal(4);
+        expect(share().sharesWith(TEST_ACCOUNT, startMs + MINUTE)).to.deep.equal([]);
+        const laterShares = share().ownSnapshots().flatMap((snapshot) => snapshot.shares)
+            .filter((entry) => entry.account === TEST_ACCOUNT && entry.at.getTime() >= TARGET_REMOVED_AT.getTime());
+        expect(laterShares).to.deep.equal([]);
+        expect(world.cycle(14).outcome, "acceptance notices nothing").to.equal("restored");
+    });
+
+    it("ends the year with exactly keepShared copies per cluster in production, each shared with exactly the remaining target", () => {
+        const endMs = Date.parse("2027-01-01T00:00:00Z");
+        const kept = share().ownSnapshots().filter((snapshot) => existedAt(snapshot, endMs));
+        expect(kept.map((snapshot) => snapshot.identifier.replace(/-[0-9a-f]{8}$/, "")).sort()).to.deep.equal([
+            "snapshot-refresh-aurora-20261219t200000",
+            "snapshot-refresh-aurora-20261226t200000",
+            "snapshot-refresh-documentdb-20261219t200000",
+            "snapshot-refresh-documentdb-20261226t200000",
+        ]);
+        for (const snapshot of kept) expect(restoreAttributeAt(snapshot, endMs), snapshot.identifier).to.deep.equal([ACCEPTANCE_ACCOUNT]);
+        const automated = world.aws.store.automatedOwnedBy(PRODUCTION_ACCOUNT);
+        expect(automated.every((snapshot) => snapshot.shares.length === 0), "automated snapshots are never shared").to.equal(true);
+    });
+});

@@ -1,0 +1,117 @@
+/**
+ * Both sides for a year: production runs the SnapshotShare stack and acceptance the SnapshotRefresh stack, each
+ * deployed from the component as the program deploys it, acceptance reading production's outputs through its
+ * sourceStack. Production's clusters take automated backups every evening (orders under the AWS-managed
+ * `aws/rds` key, which cannot be shared, catalog under production's own key); the share cycle copies and shares
+ * them every Saturday night; acceptance restores every other Sunday at 02:00, Europe/Amsterdam.
+ *
+ * | when (UTC)                 | what happens in production                                          | expected                                                        |
+ * | -------------------------- | ------------------------------------------------------------------- | --------------------------------------------------------------- |
+ * | Sat 2026-03-07 22:00       | the share cycle's copy of orders fails 20 minutes in                | that cycle fails naming orders, deletes the copy, shares catalog |
+ * | Sat 2026-05-02 21:30-22:05 | ModifyDBClusterSnapshotAttribute throttled                          | the checks wait and share once it passes; the cycle succeeds     |
+ * | Wed 2026-07-01 10:00       | pulumi up with the test account removed from targetAccountIds       | the next share cycle (07-04) unshares every snapshot from it     |
+ */
+import { SnapshotRefreshArgs } from "../../components/refresh/args";
+import { SnapshotShareArgs } from "../../components/share/args";
+import { ACCEPTANCE_ACCOUNT, ACCEPTANCE_KMS_KEY_ARN, awsManagedRdsKeyArn, PRODUCTION_ACCOUNT, PRODUCTION_KMS_KEY_ARN, TEST_ACCOUNT } from "./accounts";
+import { ShareDeployment } from "./deployment";
+import { ACCEPTANCE_LIMITS, SimulatedWorld } from "./simulation";
+
+export const PRODUCTION_STACK = "acme/snapshot-refresh/production";
+export const PIPELINE = "acceptance-main";
+
+export const SHARE_ARGS: SnapshotShareArgs = {
+    targetAccountIds: [ACCEPTANCE_ACCOUNT, TEST_ACCOUNT],
+    clusters: { aurora: ["orders"], documentdb: ["catalog"] },
+    cadence: "weekly on saturday at 23:00",
+    timezone: "Europe/Amsterdam",
+    maintenanceWindowMinutes: 120,
+};
+
+export const REFRESH_ARGS: SnapshotRefreshArgs = {
+    sourceAccountId: PRODUCTION_ACCOUNT,
+    sourceStack: PRODUCTION_STACK,
+    pipelineName: PIPELINE,
+    engines: ["aurora", { engine: "documentdb", kmsKeyArn: ACCEPTANCE_KMS_KEY_ARN }],
+    cadence: "every 2 weeks on sunday at 02:00 starting 2026-01-04",
+    timezone: "Europe/Amsterdam",
+};
+
+/** The share cycle whose orders copy fails, the one whose sharing is throttled, and the first after the test account goes. */
+export const FAILED_COPY_SHARE_CYCLE = "share-2026-03-07";
+export const THROTTLED_SHARE_CYCLE = "share-2026-05-02";
+export const TARGET_REMOVED_AT = new Date("2026-07-01T10:00:00Z");
+export const FIRST_SHARE_CYCLE_WITHOUT_TEST = "share-2026-07-04";
+export const CYCLE_COUNT = 26;
+
+export interface TwoAccountYear {
+    world: SimulatedWorld;
+    /** The production deployment without the test account. */
+    withoutTest: ShareDeployment;
+}
+
+export interface TwoAccountOptions {
+    /** Inject the production faults of the table above. Default: true. */
+    faults?: boolean;
+    /** The production stack's arguments. Default: SHARE_ARGS. */
+    shareArgs?: SnapshotShareArgs;
+    /** The day the world stops (not included). Default: 2027-01-01, a whole year. */
+    until?: string;
+}
+
+const FIRST_CYCLE = "2026-01-04";
+const MS_PER_DAY = 86_400_000;
+
+export async function twoAccountYear(options: TwoAccountOptions = {}): Promise<TwoAccountYear> {
+    const shareArgs = options.shareArgs ?? SHARE_ARGS;
+    const until = options.until ?? "2027-01-01";
+    const cycleCount = Math.ceil((Date.parse(`${until}T00:00:00Z`) - Date.parse(`${FIRST_CYCLE}T00:00:00Z`)) / (14 * MS_PER_DAY));
+    const world = await SimulatedWorld.create({
+        componentName: "snapshot-refresh",
+        args: REFRESH_ARGS,
+        share: { componentName: "snapshot-refresh", args: shareArgs, stackName: PRODUCTION_STACK },
+        worldStart: new Date("2025-12-20T00:00:00Z"),
+        production: {
+            clusters: [
+                { identifier: "orders", engine: "aurora", kmsKeyArn: awsManagedRdsKeyArn(PRODUCTION_ACCOUNT) },
+                { identifier: "catalog", engine: "documentdb", kmsKeyArn: PRODUCTION_KMS_KEY_ARN },
+            ],
+            // The backup window, 20:00 UTC, ends before the share cycle starts (23:00 in Amsterdam: 21:00 or 22:00 UTC).
+            dailyAtUtc: "20:00",
+            creationMinutes: 30,
+            retentionDays: 7,
+            dailySnapshots: "automated",
+        },
+        firingsFrom: "2026-01-01",
+        firingsUntil: until,
+        firstCycleDate: FIRST_CYCLE,
+        cycleEveryDays: 14,
+        cycleCount,
+        cycleTime: "02:00",
+        snapshotApi: ACCEPTANCE_LIMITS,
+        expectation: () => ({ outcome: "restored" }),
+    });
+    const share = world.share!;
+    const withoutTest = await share.prepare({ ...shareArgs, targetAccountIds: [ACCEPTANCE_ACCOUNT] });
+    world.startProduction("2025-12-20");
+    world.aws.pipelines.create(PIPELINE);
+    const timeline = world.aws.timeline;
+    timeline.schedule(new Date("2025-12-31T12:00:00Z"), "pulumi up in production", () => share.deploy());
+    timeline.schedule(new Date("2026-01-01T12:00:00Z"), "pulumi up in acceptance", () => world.deploy());
+    if (options.faults ?? true) {
+        const shareCaller = share.deployment.functions.share.caller.label;
+        world.aws.snapshots.copyTimingRules.push(({ caller, targetIdentifier, at }) =>
+            caller.label === shareCaller && targetIdentifier.includes("-aurora-") &&
+            at >= new Date("2026-03-07T21:00:00Z") && at < new Date("2026-03-08T00:00:00Z") ? { minutes: 20, outcome: "failed" } : undefined);
+        world.aws.faults.addBurst({
+            label: "production's sharing throttled",
+            service: "rds-family",
+            command: "ModifyDBClusterSnapshotAttribute",
+            from: new Date("2026-05-02T21:30:00Z"),
+            until: new Date("2026-05-02T22:05:00Z"),
+            caller: shareCaller,
+        });
+        timeline.schedule(TARGET_REMOVED_AT, "pulumi up in production: the test account is no longer a target", () => share.deploy(withoutTest));
+    }
+    return { world, withoutTest };
+}
