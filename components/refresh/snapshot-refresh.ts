@@ -7,6 +7,7 @@ import { SnapshotRefreshArgs } from "./args";
 import { ConfigError } from "../config-error";
 import { LambdaFunction, MAX_FUNCTION_NAME_LENGTH } from "../lambda-function";
 import { instanceResourceName } from "../names";
+import { deploymentPlace } from "../account";
 import { Cycle } from "../cycle";
 import { PolicyScope, restorePolicy, updatePolicy } from "./policies";
 import { refreshCycleDefinition } from "./refresh-cycle";
@@ -80,15 +81,8 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             tags,
         }, parent);
 
-        const caller = aws.getCallerIdentityOutput({}, parent);
-        const accountId = caller.accountId.apply((account) => {
-            if (account === resolved.sourceAccountId) {
-                throw new ConfigError("sourceAccountId", "is the account this stack deploys into: snapshot-refresh belongs in the account that receives production's snapshots, never in production itself", account, "the production account's id, with credentials for the acceptance account");
-            }
-            return account;
-        });
-        const region = aws.getRegionOutput({}, parent).region;
-        const partition = aws.getPartitionOutput({}, parent).partition;
+        const { accountId, region, partition } = deploymentPlace(this, (account) => account !== resolved.sourceAccountId ? undefined
+            : new ConfigError("sourceAccountId", "is the account this stack deploys into: snapshot-refresh belongs in the account that receives production's snapshots, never in production itself", account, "the production account's id, with credentials for the acceptance account"));
 
         const source = this.sourceFacts(name, resolved.sourceAccountId, resolved.source);
         const settings: pulumi.Output<RefreshSettings> = pulumi.all([

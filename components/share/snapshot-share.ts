@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createShareHandler, createShareStarterHandler, SHARE_FUNCTION_LABELS } from "../../handlers/share/lambda";
 import { ShareSettings } from "../../handlers/share/settings";
 import { ConfigError } from "../config-error";
+import { deploymentPlace } from "../account";
 import { Cycle } from "../cycle";
 import { LambdaFunction, MAX_FUNCTION_NAME_LENGTH } from "../lambda-function";
 import { instanceResourceName } from "../names";
@@ -52,15 +53,8 @@ export class SnapshotShare extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = resolved.tags;
 
-        const caller = aws.getCallerIdentityOutput({}, parent);
-        const accountId = caller.accountId.apply((account) => {
-            if (resolved.targetAccountIds.includes(account)) {
-                throw new ConfigError("targetAccountIds", "includes the account this stack deploys into: SnapshotShare belongs in the production account that owns the clusters, and shares with the others", account, "the acceptance accounts' ids, with credentials for the production account");
-            }
-            return account;
-        });
-        const region = aws.getRegionOutput({}, parent).region;
-        const partition = aws.getPartitionOutput({}, parent).partition;
+        const { accountId, region, partition } = deploymentPlace(this, (account) => !resolved.targetAccountIds.includes(account) ? undefined
+            : new ConfigError("targetAccountIds", "includes the account this stack deploys into: SnapshotShare belongs in the production account that owns the clusters, and shares with the others", account, "the acceptance accounts' ids, with credentials for the production account"));
 
         const shareKeyArn = resolved.kmsKeyArn !== undefined
             ? pulumi.all([pulumi.output(resolved.kmsKeyArn), accountId]).apply(([arn, account]) => {

@@ -60,39 +60,16 @@ export async function deployComponent(name: string, args: SnapshotRefreshArgs, s
         await mocks.settle();
         const restorePolicy = JSON.parse(mocks.named(`${name}-restore-policy`).inputs.policy as string) as { Statement: { Sid?: string; Resource: string[] }[] };
         const allowedPipelines = restorePolicy.Statement.find((statement) => statement.Sid === "StartMainPipeline")?.Resource ?? [];
-        const deployedFunction = (kind: FunctionKind): DeployedFunction => {
-            const { inputs } = mocks.named(`${name}-${kind}`, FUNCTION);
-            const functionName = inputs.name as string;
-            const roleName = (inputs.role as string).split("/").pop()!;
-            return {
-                kind,
-                functionName,
-                arn: `arn:aws:lambda:${REGION}:${ACCEPTANCE_ACCOUNT}:function:${functionName}`,
-                caller: {
-                    account: ACCEPTANCE_ACCOUNT,
-                    principalArn: assumedRole(ACCEPTANCE_ACCOUNT, roleName, functionName),
-                    label: functionName,
-                    // IAM, as far as the simulation needs it: what the deployed policy lets the role do with pipelines.
-                    mayUsePipeline: (pipeline) => kind === "restore" && allowedPipelines.some((arn) => arn.endsWith(`:${pipeline}`)),
-                },
-                settingsJson: (inputs.environment as { variables: Record<string, string> }).variables[SETTINGS_ENVIRONMENT_VARIABLE],
-            };
-        };
+        // IAM, as far as the simulation needs it: what the deployed policy lets the restore's role do with pipelines.
+        const deployedFunction = (kind: FunctionKind) => readFunction(kind, `${name}-${kind}`, ACCEPTANCE_ACCOUNT,
+            (pipeline) => kind === "restore" && allowedPipelines.some((arn) => arn.endsWith(`:${pipeline}`)));
         const functions = { starter: deployedFunction("starter"), update: deployedFunction("update"), restore: deployedFunction("restore") };
         const machine = mocks.named(`${name}-refresh-cycle`, "aws:sfn/stateMachine:StateMachine").inputs;
-        const schedule = mocks.named(`${name}-cycle`, "aws:scheduler/schedule:Schedule").inputs;
-        const target = schedule.target as { arn: string; input: string };
-        if (target.arn !== functions.starter.arn) throw new Error(`the schedule targets ${target.arn}, not the starter`);
         return {
             name,
             args,
             settings: JSON.parse(functions.update.settingsJson) as RefreshSettings,
-            schedule: {
-                target: "starter",
-                expression: schedule.scheduleExpression as string,
-                timezone: schedule.scheduleExpressionTimezone as string,
-                input: JSON.parse(target.input) as ScheduleEvent,
-            },
+            schedule: readSchedule(`${name}-cycle`, "starter", functions.starter),
             stateMachine: {
                 arn: await valueOf(refresh.stateMachineArn),
                 name: machine.name as string,
@@ -132,33 +109,14 @@ export async function deployShareComponent(name: string, args: SnapshotShareArgs
         const share = new SnapshotShare(name, args);
         const [stateMachineArn, kmsKeyArn, accountId] = await Promise.all([share.stateMachineArn, share.kmsKeyArn, share.accountId, share.scheduleName].map(valueOf));
         await mocks.settle();
-        const deployedFunction = (kind: ShareFunctionKind, resourceName: string): DeployedFunction => {
-            const { inputs } = mocks.named(resourceName, FUNCTION);
-            const functionName = inputs.name as string;
-            const roleName = (inputs.role as string).split("/").pop()!;
-            return {
-                kind,
-                functionName,
-                arn: `arn:aws:lambda:${REGION}:${PRODUCTION_ACCOUNT}:function:${functionName}`,
-                caller: { account: PRODUCTION_ACCOUNT, principalArn: assumedRole(PRODUCTION_ACCOUNT, roleName, functionName), label: functionName, mayUsePipeline: () => false },
-                settingsJson: (inputs.environment as { variables: Record<string, string> }).variables[SETTINGS_ENVIRONMENT_VARIABLE],
-            };
-        };
+        const deployedFunction = (kind: ShareFunctionKind, resourceName: string) => readFunction(kind, resourceName, PRODUCTION_ACCOUNT, () => false);
         const functions = { "share-starter": deployedFunction("share-starter", `${name}-starter`), share: deployedFunction("share", `${name}-share`) };
         const machine = mocks.named(`${name}-share-cycle`, "aws:sfn/stateMachine:StateMachine").inputs;
-        const schedule = mocks.named(`${name}-cycle`, "aws:scheduler/schedule:Schedule").inputs;
-        const target = schedule.target as { arn: string; input: string };
-        if (target.arn !== functions["share-starter"].arn) throw new Error(`the schedule targets ${target.arn}, not the starter`);
         return {
             name,
             args,
             settings: JSON.parse(functions.share.settingsJson) as ShareSettings,
-            schedule: {
-                target: "share-starter",
-                expression: schedule.scheduleExpression as string,
-                timezone: schedule.scheduleExpressionTimezone as string,
-                input: JSON.parse(target.input) as ScheduleEvent,
-            },
+            schedule: readSchedule(`${name}-cycle`, "share-starter", functions["share-starter"]),
             stateMachine: { arn: stateMachineArn, name: machine.name as string, definition: machine.definition as string },
             functions,
             keyPolicy: mocks.named(`${name}-key`).inputs.policy as string,
@@ -185,4 +143,31 @@ export function applyDeployment(aws: FakeAws, deployment: Deployment): void {
     if (aws.parameters.value(pipelineParameter) !== deployment.pipelineName) {
         aws.parameters.putParameter(PULUMI, { Name: pipelineParameter, Value: deployment.pipelineName, Type: "String", Overwrite: true });
     }
+}
+
+/** A function as the component declares it, calling AWS in the name of its role, in `account`. */
+function readFunction(kind: DeployedFunction["kind"], resourceName: string, account: string, mayUsePipeline: Caller["mayUsePipeline"]): DeployedFunction {
+    const { inputs } = mocks.named(resourceName, FUNCTION);
+    const functionName = inputs.name as string;
+    const roleName = (inputs.role as string).split("/").pop()!;
+    return {
+        kind,
+        functionName,
+        arn: `arn:aws:lambda:${REGION}:${account}:function:${functionName}`,
+        caller: { account, principalArn: assumedRole(account, roleName, functionName), label: functionName, mayUsePipeline },
+        settingsJson: (inputs.environment as { variables: Record<string, string> }).variables[SETTINGS_ENVIRONMENT_VARIABLE],
+    };
+}
+
+/** The schedule as the component declares it; it must target the starter. */
+function readSchedule<Target extends string>(resourceName: string, target: Target, starter: DeployedFunction): ScheduleDefinition<Target> {
+    const schedule = mocks.named(resourceName, "aws:scheduler/schedule:Schedule").inputs;
+    const scheduleTarget = schedule.target as { arn: string; input: string };
+    if (scheduleTarget.arn !== starter.arn) throw new Error(`the schedule targets ${scheduleTarget.arn}, not the starter`);
+    return {
+        target,
+        expression: schedule.scheduleExpression as string,
+        timezone: schedule.scheduleExpressionTimezone as string,
+        input: JSON.parse(scheduleTarget.input) as ScheduleEvent,
+    };
 }
