@@ -93,8 +93,8 @@ async function main(): Promise<void> {
         ["year", "cycles restored", "median", "worst", "best", "of which snapshot -> shared (median)", "shared -> pipeline (median)"],
         ...productionLags.map((lags) => [lags.label, `${lags.minutes.length} of ${lags.cycles}`, ...minutesRow(lags.minutes), `${spread(lags.toShared).median} min`, `${spread(lags.toPipeline).median} min`]),
     ]));
-    console.log("production: automated backups at 20:00 UTC (30 minutes), a share cycle every Saturday at 23:00 Europe/Amsterdam (40-minute copies, checks every 10);");
-    console.log("acceptance: every other Sunday at 02:00 Europe/Amsterdam, Aurora restored from production's copy, DocumentDB from a 40-minute copy of it.");
+    console.log("production: automated backups at 20:00 UTC (30 minutes), a share cycle every other Saturday at 23:00 Europe/Amsterdam (40-minute copies, checks every 10);");
+    console.log("acceptance: the Sundays after, at 02:00 Europe/Amsterdam, Aurora restored from production's copy, DocumentDB from a 40-minute copy of it.");
     console.log("per cycle the older engine's data counts; measured from the snapshot's SnapshotCreateTime to the simulated pipeline execution's start.");
 
     console.log(heading("6. AWS calls of one share cycle (two clusters, keepShared 2, steady state), against the minimum"));

@@ -64,10 +64,10 @@ export interface ShareCycleCalls {
  */
 export async function measureShareCycleCalls(targetCount: number): Promise<ShareCycleCalls> {
     const extraTargets = Array.from({ length: targetCount - 1 }, (_, index) => String(500000000000 + index));
-    const { world } = await twoAccountYear({ faults: false, shareArgs: { ...SHARE_ARGS, targetAccountIds: [ACCEPTANCE_ACCOUNT, ...extraTargets] }, until: "2026-02-01" });
+    const { world } = await twoAccountYear({ faults: false, shareArgs: { ...SHARE_ARGS, targetAccountIds: [ACCEPTANCE_ACCOUNT, ...extraTargets] }, until: "2026-02-08" });
     await world.run();
-    // The third Saturday: keepShared copies of each cluster exist, and the cycle replaces the oldest.
-    const name = "share-2026-01-17";
+    // The third share cycle: keepShared copies of each cluster exist, and the cycle replaces the oldest.
+    const name = "share-2026-01-31";
     const calls = shareCallsOf(world, name);
     const clusters = world.share!.deployment.settings.clusters.length;
     const count = (command: string, request?: RegExp) => calls.filter((call) => call.command === command && (request === undefined || request.test(call.request ?? ""))).length;

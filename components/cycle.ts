@@ -28,18 +28,23 @@ export interface CycleArgs {
     readonly executionNamePrefix: string;
     /** What one cycle does, for descriptions. */
     readonly purpose: string;
-    /** The starter's label (its name ends with it) and its handler. */
+    /** The starter's label: its function's name ends with it, its log lines carry it. */
     readonly starterLabel: string;
+    /** Builds the starter's handler inside Lambda (`createStarterHandler`'s result for the side). */
     readonly starterFactory: aws.lambda.CallbackFactory<never, unknown>;
     /** The functions the state machine runs: it may invoke exactly these. */
     readonly functionArns: pulumi.Input<string>[];
     /** The state machine's definition (Amazon States Language), given the functions' ARNs in the same order. */
     readonly definition: (functionArns: string[]) => object;
+    /** When the cycles start: the schedule's expression, timezone and gate. */
     readonly plan: CadencePlan;
+    /** The account, Region and partition the stack deploys into: the ARNs the policies name. */
     readonly accountId: pulumi.Input<string>;
     readonly region: pulumi.Input<string>;
     readonly partition: pulumi.Input<string>;
+    /** Days the starter's and the state machine's logs are kept. */
     readonly logRetentionDays: number;
+    /** Tags for every resource that takes tags. */
     readonly tags: Record<string, string>;
 }
 

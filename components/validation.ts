@@ -52,10 +52,10 @@ export function resolveCadence(input: CadenceInput, keyPrefix: string): CadenceP
 }
 
 /** A window longer than the cycle would let one cycle still wait when the next starts. */
-export function resolveMaintenanceWindow(minutes: unknown, cadence: CadencePlan, key: string): number {
+export function resolveMaintenanceWindow(minutes: unknown, cadence: CadencePlan, key: string, min = 0): number {
     const max = Math.min(MAX_MAINTENANCE_WINDOW_MINUTES, (cadence.cycleMinutes ?? Infinity) - 1);
-    return resolveWholeMinutes(minutes, DEFAULT_MAINTENANCE_WINDOW_MINUTES, 0, max,
-        "minutes from a cycle's start during which it waits for copies in progress (0: never wait), ending before the next cycle", key);
+    return resolveWholeMinutes(minutes, DEFAULT_MAINTENANCE_WINDOW_MINUTES, min, max,
+        `minutes from a cycle's start during which it waits for copies in progress${min === 0 ? " (0: never wait)" : ""}, ending before the next cycle`, key);
 }
 
 export function resolveCopyRecheck(minutes: unknown, key: string): number {

@@ -32,6 +32,7 @@ interface DescribedSnapshot {
     StorageEncrypted?: boolean;
     KmsKeyId?: string;
     SourceDBClusterSnapshotArn?: string;
+    TagList?: { Key?: string; Value?: string }[];
 }
 
 interface DescribeInput {
@@ -197,5 +198,6 @@ function toClusterSnapshot(described: DescribedSnapshot): ClusterSnapshot {
         encrypted: described.StorageEncrypted ?? false,
         kmsKeyId: described.KmsKeyId,
         sourceArn: described.SourceDBClusterSnapshotArn,
+        ...(described.TagList !== undefined ? { tags: Object.fromEntries(described.TagList.map((tag) => [tag.Key ?? "", tag.Value ?? ""])) } : {}),
     };
 }

@@ -25,6 +25,8 @@ export interface ClusterSnapshot {
     kmsKeyId?: string;
     /** For a copy: the ARN of the snapshot it was copied from. */
     sourceArn?: string;
+    /** Its tags, where the listing reports them (RDS does; absent otherwise). */
+    tags?: Record<string, string>;
 }
 
 /** Where a snapshot stands for a restore. */

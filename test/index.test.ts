@@ -26,7 +26,7 @@ describe("the program (index.ts)", function () {
         expect(outputs.role).to.equal("share");
         expect(await valueOf(outputs.accountId as pulumi.Output<string>)).to.equal(ACCOUNT_ID);
         expect(await valueOf(outputs.kmsKeyArn as pulumi.Output<string>)).to.match(/^arn:aws:kms:/);
-        expect(outputs.snapshotIdentifierPrefix).to.equal("snapshot-refresh-");
+        expect(outputs.snapshotIdentifierPrefix).to.equal("snapshot-refresh-share-");
         await mocks.settle();
         expect(mocks.ofType("snapshot-refresh:index:SnapshotShare")).to.have.length(1);
         expect(mocks.ofType("snapshot-refresh:index:SnapshotRefresh")).to.have.length(0);

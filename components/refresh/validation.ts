@@ -191,7 +191,8 @@ function resolveEngine(entry: EngineConfig, key: string, example: string): Resol
     if (!Number.isInteger(keepCopies) || keepCopies < 1 || keepCopies > 20) {
         throw new ConfigError(`${key}.keepCopies`, "must be a whole number from 1 to 20 (copies count against the 100 manual snapshots a Region allows)", options.keepCopies, `${key}.keepCopies: 2`);
     }
-    return { engine, sourceClusters: [...sourceClusters], copy, kmsKeyArn, keepCopies };
+    // RDS reports cluster identifiers in lowercase: that is what they are compared with.
+    return { engine, sourceClusters: sourceClusters.map((cluster) => cluster.toLowerCase()), copy, kmsKeyArn, keepCopies };
 }
 
 const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;

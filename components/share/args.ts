@@ -5,9 +5,9 @@ export { SnapshotSource };
 
 /** The clusters of this account whose snapshots are shared, per engine: an explicit list, never "all". */
 export interface SharedClusters {
-    /** Aurora MySQL and PostgreSQL DB cluster identifiers. */
+    /** Aurora MySQL and PostgreSQL DB cluster identifiers (any case: RDS stores them in lowercase). Default: none. */
     readonly aurora?: string[];
-    /** DocumentDB cluster identifiers. */
+    /** DocumentDB cluster identifiers. Default: none. */
     readonly documentdb?: string[];
 }
 
@@ -48,7 +48,7 @@ export interface SnapshotShareArgs {
     readonly kmsKeyArn?: pulumi.Input<string>;
     /**
      * Minutes from a cycle's start during which it waits for snapshots and copies in progress; what is not shared
-     * by then fails the cycle. 0 to 1440, and shorter than the cycle. Default: 240.
+     * by then fails the cycle. 30 to 1440 (a copy takes tens of minutes), and shorter than the cycle. Default: 240.
      */
     readonly maintenanceWindowMinutes?: number;
     /** Minutes between two checks of a snapshot or copy in progress, 1 to 60. Default: 10. */
@@ -56,7 +56,8 @@ export interface SnapshotShareArgs {
     /**
      * Prefix of the identifiers of the snapshots this instance makes, shares and may delete. Lowercase letters,
      * digits and hyphens, starting with a letter and ending with a hyphen, at most 24 characters. Default:
-     * derived from the component's name (`snapshot-refresh-` for the name `snapshot-refresh`).
+     * derived from the component's name (`snapshot-refresh-share-` for the name `snapshot-refresh`), apart from
+     * the refresh side's copies should the account also run a SnapshotRefresh.
      */
     readonly snapshotIdentifierPrefix?: string;
     /** Days the functions' logs are kept (a value CloudWatch Logs accepts). Default: 90. */

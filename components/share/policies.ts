@@ -21,8 +21,11 @@ export interface SharePolicyScope {
 export function sharePolicy(scope: SharePolicyScope): aws.iam.PolicyDocument {
     const snapshotArn = (identifier: string) => `arn:${scope.partition}:rds:${scope.region}:${scope.accountId}:cluster-snapshot:${identifier}`;
     const ownSnapshots = snapshotArn(`${scope.snapshotIdentifierPrefix}*`);
-    // An automated snapshot is named `rds:<cluster>-<date>`: this names exactly the configured clusters' ones.
-    const sources = scope.source === "automated" ? scope.clusters.map((cluster) => snapshotArn(`rds:${cluster.clusterIdentifier}-*`)) : [];
+    const clusterKeys = `arn:${scope.partition}:kms:${scope.region}:${scope.accountId}:key/*`;
+    const viaRds = `rds.${scope.region}.amazonaws.com`;
+    // An automated snapshot is named `rds:<cluster>-YYYY-MM-DD-HH-MM`: this names exactly the configured clusters'
+    // ones (`rds:orders-*` would also match a cluster named `orders-archive`).
+    const sources = scope.source === "automated" ? scope.clusters.map((cluster) => snapshotArn(`rds:${cluster.clusterIdentifier}-????-??-??-??-??`)) : [];
     const statements: aws.iam.PolicyStatement[] = [
         DESCRIBE_SNAPSHOTS,
         { Sid: "CopySourceSnapshots", Effect: "Allow", Action: ["rds:CopyDBClusterSnapshot"], Resource: [...sources, ownSnapshots] },
@@ -56,18 +59,23 @@ export function sharePolicy(scope: SharePolicyScope): aws.iam.PolicyDocument {
             Resource: [scope.shareKeyArn],
             Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
         },
+        // The source snapshots are encrypted with their clusters' keys, which the configuration does not name and
+        // which change with the clusters: any key of this account, but only for RDS acting on the function's
+        // behalf. (An AWS-managed aws/rds key needs no IAM permission: its key policy allows RDS.) The grant
+        // condition exists only for the grant actions, so DescribeKey has a statement of its own.
         {
-            // The source snapshots are encrypted with their clusters' keys, which the configuration does not name
-            // and which change with the clusters: any key of this account, but only for RDS acting on the
-            // function's behalf. (An AWS-managed aws/rds key needs no IAM permission: its key policy allows RDS.)
+            Sid: "DescribeClusterKeys",
+            Effect: "Allow",
+            Action: ["kms:DescribeKey"],
+            Resource: [clusterKeys],
+            Condition: { StringEquals: { "kms:ViaService": viaRds } },
+        },
+        {
             Sid: "GrantClusterKeysToRds",
             Effect: "Allow",
-            Action: ["kms:DescribeKey", "kms:CreateGrant"],
-            Resource: [`arn:${scope.partition}:kms:${scope.region}:${scope.accountId}:key/*`],
-            Condition: {
-                StringEquals: { "kms:ViaService": `rds.${scope.region}.amazonaws.com` },
-                Bool: { "kms:GrantIsForAWSResource": "true" },
-            },
+            Action: ["kms:CreateGrant"],
+            Resource: [clusterKeys],
+            Condition: { StringEquals: { "kms:ViaService": viaRds }, Bool: { "kms:GrantIsForAWSResource": "true" } },
         },
         ...logStatements(scope.logGroupArn),
     );

@@ -39,6 +39,8 @@ const ARG_NAMES = [
 ];
 export const DEFAULT_SHARE_CADENCE = "daily at 00:00";
 const MAX_KEEP_SHARED = 20;
+/** A share cycle always copies: copies take tens of minutes, so a cycle that could not wait for one would always fail. */
+const MIN_SHARE_WINDOW_MINUTES = 30;
 
 /**
  * Checks every argument before any resource exists, and applies the defaults. `keyPrefix` is put before each
@@ -56,9 +58,10 @@ export function resolveShareArgs(name: string, args: SnapshotShareArgs, keyPrefi
         source: resolveSource(args.source, key("source")),
         keepShared: resolveKeepShared(args.keepShared, key("keepShared")),
         kmsKeyArn: args.kmsKeyArn,
-        maintenanceWindowMinutes: resolveMaintenanceWindow(args.maintenanceWindowMinutes, cadence, key("maintenanceWindowMinutes")),
+        maintenanceWindowMinutes: resolveMaintenanceWindow(args.maintenanceWindowMinutes, cadence, key("maintenanceWindowMinutes"), MIN_SHARE_WINDOW_MINUTES),
         copyRecheckMinutes: resolveCopyRecheck(args.copyRecheckMinutes, key("copyRecheckMinutes")),
-        snapshotIdentifierPrefix: resolveIdentifierPrefix(name, args.snapshotIdentifierPrefix, key("snapshotIdentifierPrefix")),
+        // Not the refresh side's default: an account that shares and also refreshes (from another) keeps the two apart.
+        snapshotIdentifierPrefix: resolveIdentifierPrefix(`${name}-share`, args.snapshotIdentifierPrefix, key("snapshotIdentifierPrefix")),
         logRetentionDays: resolveLogRetention(args.logRetentionDays, key("logRetentionDays")),
         tags: resolveTags(args.tags, key("tags")),
     };
@@ -92,10 +95,12 @@ function resolveClusters(clusters: unknown, key: string): SharedCluster[] {
             if (typeof identifier !== "string" || !CLUSTER_IDENTIFIER.test(identifier)) {
                 throw new ConfigError(`${key}.${engine}[${index}]`, "must be a DB cluster identifier: a letter, then letters, digits and single hyphens, at most 63", identifier, example);
             }
-            if (resolved.some((cluster) => cluster.clusterIdentifier.toLowerCase() === identifier.toLowerCase())) {
+            // RDS stores identifiers in lowercase, and names ARNs after them: IAM matches ARNs case by case.
+            const clusterIdentifier = identifier.toLowerCase();
+            if (resolved.some((cluster) => cluster.clusterIdentifier === clusterIdentifier)) {
                 throw new ConfigError(`${key}.${engine}[${index}]`, "repeats a cluster: list each cluster once", identifier, example);
             }
-            resolved.push({ engine, clusterIdentifier: identifier });
+            resolved.push({ engine, clusterIdentifier });
         });
     }
     if (resolved.length === 0) throw new ConfigError(key, "must name at least one cluster to share", clusters, example);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ClusterSnapshotApi } from "../cluster-snapshots";
 import { EngineName } from "../engines";
-import { ClusterSnapshot, DatedCopy, parseCopyIdentifier } from "../snapshots";
+import { ClusterSnapshot, DatedCopy, INSTANCE_TAG, parseCopyIdentifier } from "../snapshots";
 
 /** A copy under the share key, with the engine its identifier names. */
 export interface ShareCopy extends DatedCopy {
@@ -17,13 +17,15 @@ export interface Inventory {
 }
 
 /**
- * Reads the instance's snapshots. Only identifiers of the instance's exact form count: a snapshot named
- * otherwise is never shared, unshared or deleted, whoever made it.
+ * Reads the instance's snapshots. Only identifiers of the instance's exact form count, and where the listing
+ * reports tags, only snapshots tagged with the instance: a snapshot named otherwise, or another instance's that
+ * shares the prefix (a refresh stack's copies in the same account), is never shared, unshared or deleted.
  */
-export async function readInventory(listing: ClusterSnapshotApi, prefix: string): Promise<Inventory> {
+export async function readInventory(listing: ClusterSnapshotApi, prefix: string, instanceName: string): Promise<Inventory> {
     const inventory: Inventory = { copies: [], fresh: [] };
     for await (const page of listing.manualPages()) {
         for (const snapshot of page) {
+            if (snapshot.tags !== undefined && snapshot.tags[INSTANCE_TAG] !== instanceName) continue;
             const copy = parseCopyIdentifier(prefix, snapshot.identifier);
             if (copy !== undefined) inventory.copies.push({ snapshot, sourceCreatedAt: copy.sourceCreatedAt, engine: copy.engine });
             else if (isFreshSnapshotIdentifier(prefix, snapshot.identifier)) inventory.fresh.push(snapshot);

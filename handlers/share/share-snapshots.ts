@@ -99,7 +99,7 @@ type Step = Pick<ClusterShareReport, "outcome" | "reason" | "source" | "copy">;
 export async function shareSnapshots(settings: ShareSettings, run: ShareRun, dependencies: ShareDependencies): Promise<ShareSummary> {
     let inventory: Inventory;
     try {
-        inventory = await readInventory(dependencies.listing, settings.snapshotIdentifierPrefix);
+        inventory = await readInventory(dependencies.listing, settings.snapshotIdentifierPrefix, settings.instanceName);
     } catch (error) {
         dependencies.log.error("share summary", { summary: { cycle: run.cycleName, error: describeError(error) } });
         if (isTransientAwsError(error)) throw transientFailure("nothing was copied, shared or deleted: the account's manual snapshots could not be listed", [error]);
@@ -220,9 +220,13 @@ async function newestAutomated(context: RunContext, cluster: SharedCluster, api:
     };
 }
 
-/** The manual snapshot the cycle takes of the cluster, taken now if the cycle has not yet. */
+/**
+ * The manual snapshot the cycle takes of the cluster, taken now if the cycle has not yet. A run by hand has no
+ * cycle to name it after: it carries on with the newest fresh snapshot of the cluster not yet copied, if any.
+ */
 async function freshSnapshot(context: RunContext, cluster: SharedCluster, api: ClusterSnapshotApi): Promise<{ source: SourceSnapshot } | Step> {
-    const identifier = freshSnapshotIdentifier(context.settings.snapshotIdentifierPrefix, cluster.clusterIdentifier, context.run.cycleStartedAt);
+    const uncopied = context.run.waitUntil === undefined ? newestUncopiedFresh(context, cluster) : undefined;
+    const identifier = uncopied?.identifier ?? freshSnapshotIdentifier(context.settings.snapshotIdentifierPrefix, cluster.clusterIdentifier, context.run.cycleStartedAt);
     const taken = context.inventory.fresh.find((snapshot) => snapshot.identifier === identifier);
     if (taken === undefined) return takeFreshSnapshot(context, cluster, api, identifier);
     if (!isSnapshotOfEngine(cluster.engine, taken.engine)) return wrongEngine(cluster, taken.engine);
@@ -235,6 +239,13 @@ async function freshSnapshot(context: RunContext, cluster: SharedCluster, api: C
         default:
             return { outcome: "waiting", reason: `fresh snapshot ${identifier} of ${cluster.clusterIdentifier} is ${taken.status}` };
     }
+}
+
+function newestUncopiedFresh(context: RunContext, cluster: SharedCluster): ClusterSnapshot | undefined {
+    const copied = new Set(context.inventory.copies.map((copy) => copy.snapshot.sourceArn));
+    return context.inventory.fresh
+        .filter((snapshot) => snapshot.clusterIdentifier === cluster.clusterIdentifier.toLowerCase() && !copied.has(snapshot.arn) && snapshotState(snapshot) !== "failed")
+        .sort((a, b) => b.identifier.localeCompare(a.identifier))[0];
 }
 
 async function takeFreshSnapshot(context: RunContext, cluster: SharedCluster, api: ClusterSnapshotApi, identifier: string): Promise<Step> {
@@ -281,12 +292,18 @@ async function startShareCopy(context: RunContext, api: ClusterSnapshotApi, sour
                 return {
                     outcome: "failed",
                     reason: `cannot copy ${source.identifier}: a KMS key is not usable. The share key ${settings.kmsKeyArn} must be enabled, and the share ` +
-                        "function's role allowed kms:CreateGrant and kms:DescribeKey on it and on the cluster's own key (pulumi up sets both for " +
-                        `keys of this account). AWS said: ${describeError(error)}`,
+                        "function's role allowed kms:CreateGrant and kms:DescribeKey on it and, through RDS, on the cluster's own key (pulumi up " +
+                        "grants both for keys of this account; a cluster key of another account needs its key policy to allow this one). " +
+                        `AWS said: ${describeError(error)}`,
                 };
             default:
                 if (isTransientAwsError(error)) throw error;
-                return { outcome: "failed", reason: `cannot copy ${source.identifier} to ${identifier}: ${describeError(error)}` };
+                return {
+                    outcome: "failed",
+                    reason: `cannot copy ${source.identifier} to ${identifier}: ${describeError(error)}. If AWS refused the permission, run ` +
+                        "pulumi up for this stack (the share function's role names the configured clusters and its own snapshots); " +
+                        "the next cycle tries again",
+                };
         }
     }
 }
@@ -344,68 +361,112 @@ async function deleteSnapshot(context: RunContext, api: ClusterSnapshotApi, iden
 }
 
 /**
- * Per cluster (configured or not: a cluster removed from the configuration keeps its newest copies shared with
- * exactly the targets), keeps the newest `keepShared` available copies and deletes older ones, unshared first,
- * once every kept copy is shared: the targets never have fewer shared copies than before. A cycle's first run
- * also makes the kept copies' sharing exact. Failed copies go; fresh snapshots go once their copy is done.
+ * Per configured cluster, keeps the newest `keepShared` available copies (and the cycle's own) and deletes
+ * older ones, unshared first, once every kept copy is shared with exactly the targets: the targets never have
+ * fewer shared copies than before, and a removed account loses access to the kept ones at the next cycle. The
+ * kept copies' sharing is made exact on a cycle's first run and before anything is deleted. Copies of a
+ * cluster no longer configured are unshared, and kept for an operator to delete. Failed copies go; fresh
+ * snapshots go once their copy is done.
  */
 async function keepNewestShared(context: RunContext, reports: readonly ClusterShareReport[]): Promise<void> {
     const { settings, run } = context;
     const firstRun = run.previous === undefined;
     const groups = new Map<string, ShareCopy[]>();
     for (const copy of context.inventory.copies) {
-        const key = `${copy.engine}/${copy.snapshot.clusterIdentifier ?? ""}`;
+        const key = clusterKey(copy.engine, copy.snapshot.clusterIdentifier ?? "");
         groups.set(key, [...(groups.get(key) ?? []), copy]);
     }
-    for (const copies of groups.values()) {
-        const report = reports.find((candidate) => copies.some((copy) => copy.snapshot.identifier === candidate.copy));
+    const configured = new Set(settings.clusters.map((cluster) => clusterKey(cluster.engine, cluster.clusterIdentifier)));
+    for (const [key, copies] of groups) {
         const api = context.dependencies.snapshots(copies[0].engine);
         const available = copies.filter((copy) => snapshotState(copy.snapshot) === "available").sort(byNewestSource);
-        // The cycle's own copy stays, even when copies of newer data exist (from a run by hand with a later start).
-        const isCycleCopy = (copy: ShareCopy) => copy.snapshot.identifier === report?.copy && report.outcome === "shared";
-        const kept = [...available.slice(0, settings.keepShared), ...available.slice(settings.keepShared).filter(isCycleCopy)];
-        let everyKeptShared = true;
-        for (const copy of kept) {
-            const identifier = copy.snapshot.identifier;
-            if (identifier === report?.copy) {
-                everyKeptShared &&= report.outcome === "shared";
-            } else if (firstRun) {
-                try {
-                    await shareExactly(context, api, identifier);
-                } catch (error) {
-                    everyKeptShared = false;
-                    context.warnings.push(`could not share ${identifier} with exactly ${settings.targetAccountIds.join(", ")}: ${describeError(error)}; the next cycle tries again`);
-                }
-            }
-        }
-        const doomed = everyKeptShared ? available.filter((copy) => !kept.includes(copy)) : [];
-        for (const copy of doomed) {
-            try {
-                await unshareAndDelete(context, api, copy.snapshot.identifier);
-            } catch (error) {
-                context.warnings.push(`could not unshare and delete ${copy.snapshot.identifier}, beyond keepShared: ${describeError(error)}; the next run tries again`);
-            }
+        if (!configured.has(key)) {
+            if (firstRun) await unshareUnconfigured(context, api, key, available);
+        } else {
+            await keepNewestOfCluster(context, api, available, reports.find((candidate) => copies.some((copy) => copy.snapshot.identifier === candidate.copy)), firstRun);
         }
         for (const copy of copies.filter((candidate) => snapshotState(candidate.snapshot) === "failed" && !context.deletionsTried.includes(candidate.snapshot.identifier))) {
             await deleteSnapshot(context, api, copy.snapshot.identifier, "a failed copy");
         }
     }
-    await deleteServedFreshSnapshots(context, reports);
+    await deleteServedFreshSnapshots(context);
+}
+
+function clusterKey(engine: EngineName, clusterIdentifier: string): string {
+    return `${engine}/${clusterIdentifier.toLowerCase()}`;
+}
+
+async function keepNewestOfCluster(
+    context: RunContext,
+    api: ClusterSnapshotApi,
+    available: readonly ShareCopy[],
+    report: ClusterShareReport | undefined,
+    firstRun: boolean,
+): Promise<void> {
+    const { keepShared, targetAccountIds } = context.settings;
+    // The cycle's own copy stays, even when copies of newer data exist (from a run by hand with a later start).
+    const isCycleCopy = (copy: ShareCopy) => copy.snapshot.identifier === report?.copy && report.outcome === "shared";
+    const kept = [...available.slice(0, keepShared), ...available.slice(keepShared).filter(isCycleCopy)];
+    const beyond = available.filter((copy) => !kept.includes(copy));
+    if (!firstRun && beyond.length === 0) return;
+    let everyKeptShared = true;
+    for (const copy of kept) {
+        if (copy.snapshot.identifier === report?.copy) {
+            everyKeptShared &&= report.outcome === "shared";
+            continue;
+        }
+        try {
+            await shareExactly(context, api, copy.snapshot.identifier);
+        } catch (error) {
+            everyKeptShared = false;
+            context.warnings.push(`could not share ${copy.snapshot.identifier} with exactly ${targetAccountIds.join(", ")}: ${describeError(error)}; the next run tries again`);
+        }
+    }
+    if (!everyKeptShared) return;
+    for (const copy of beyond) {
+        try {
+            await unshareAndDelete(context, api, copy.snapshot.identifier);
+        } catch (error) {
+            context.warnings.push(`could not unshare and delete ${copy.snapshot.identifier}, beyond keepShared: ${describeError(error)}; the next run tries again`);
+        }
+    }
+}
+
+/** A cluster taken out of the configuration stops being shared; what it holds is left for an operator. */
+async function unshareUnconfigured(context: RunContext, api: ClusterSnapshotApi, key: string, available: readonly ShareCopy[]): Promise<void> {
+    const unshared: string[] = [];
+    for (const copy of available) {
+        try {
+            const current = await api.sharedWith(copy.snapshot.identifier);
+            if (current.length === 0) continue;
+            await api.changeSharing(copy.snapshot.identifier, { add: [], remove: current });
+            context.sharingChanges.push({ snapshot: copy.snapshot.identifier, added: [], removed: current });
+            unshared.push(copy.snapshot.identifier);
+        } catch (error) {
+            context.warnings.push(`could not unshare ${copy.snapshot.identifier} of ${key}, which is no longer in clusters: ${describeError(error)}; the next cycle tries again`);
+        }
+    }
+    if (unshared.length > 0) {
+        context.warnings.push(`${key} is no longer in clusters: its copies ${unshared.join(", ")} are no longer shared, and are kept; delete them when nothing needs them`);
+    }
 }
 
 /**
- * A fresh snapshot serves until its copy is done: it goes once its cycle's cluster is shared or failed, or when
- * it belongs to no cluster's current work and no copy in progress reads from it.
+ * A fresh snapshot serves until its copy holds the data: it goes once a copy of it is available (or failed: the
+ * next cycle takes another), or once a newer fresh snapshot of its cluster has an available copy. Until then it
+ * stays, whichever run took it, so a run by hand or a cycle that ran out of time can still copy it.
  */
-async function deleteServedFreshSnapshots(context: RunContext, reports: readonly ClusterShareReport[]): Promise<void> {
-    const copying = new Set(context.inventory.copies.filter((copy) => snapshotState(copy.snapshot) === "in-progress").map((copy) => copy.snapshot.sourceArn));
+async function deleteServedFreshSnapshots(context: RunContext): Promise<void> {
+    const copies = context.inventory.copies;
+    const copied = (fresh: ClusterSnapshot) => copies.some((copy) => copy.snapshot.sourceArn === fresh.arn && ["available", "failed"].includes(snapshotState(copy.snapshot)));
+    const copiedAt = (fresh: ClusterSnapshot) => copies.some((copy) => copy.snapshot.sourceArn === fresh.arn && snapshotState(copy.snapshot) === "available");
     for (const fresh of context.inventory.fresh) {
         const state = snapshotState(fresh);
-        if (state === "in-progress" || state === "deleting" || copying.has(fresh.arn) || context.deletionsTried.includes(fresh.identifier)) continue;
-        const servesWaiting = reports.some((report) => report.outcome === "waiting" &&
-            (report.source?.identifier === fresh.identifier ||
-                (report.source === undefined && fresh.identifier === freshSnapshotIdentifier(context.settings.snapshotIdentifierPrefix, report.cluster, context.run.cycleStartedAt))));
-        if (servesWaiting) continue;
+        if (state === "in-progress" || state === "deleting" || context.deletionsTried.includes(fresh.identifier)) continue;
+        if (copies.some((copy) => copy.snapshot.sourceArn === fresh.arn && snapshotState(copy.snapshot) === "in-progress")) continue;
+        const superseded = context.inventory.fresh.some((newer) => newer.clusterIdentifier === fresh.clusterIdentifier &&
+            newer.identifier > fresh.identifier && copiedAt(newer));
+        if (state !== "failed" && !copied(fresh) && !superseded) continue;
         const engine = ENGINE_NAMES.find((name) => isSnapshotOfEngine(name, fresh.engine));
         // The RDS endpoint deletes any engine's cluster snapshot; an engine's own API is used wherever it is known.
         const api = engine !== undefined ? context.dependencies.snapshots(engine) : context.dependencies.listing;

@@ -92,7 +92,7 @@ describe("stack configuration", function () {
         expect(config.args).to.deep.include({
             targetAccountIds: ["111111111111"],
             clusters: { aurora: ["production-aurora"], documentdb: ["production-docdb"] },
-            cadence: "daily at 23:00",
+            cadence: "every 2 weeks on saturday at 23:00 starting 2026-12-05",
             timezone: "Europe/Amsterdam",
             source: "automated",
             keepShared: 2,

@@ -50,11 +50,16 @@ export class ShareSide {
         return deployShareComponent(config.componentName, config.args);
     }
 
+    /**
+     * @param namedByTargets the snapshots the target accounts' stacks name now (their parameters' values): what
+     * production must never delete.
+     */
     constructor(
         private readonly aws: FakeAws,
         private readonly production: ProductionAccount,
         readonly firstDeployment: ShareDeployment,
         console: ConsoleCapture,
+        private readonly namedByTargets: () => string[],
     ) {
         this.deployment = firstDeployment;
         this.functions = {
@@ -131,7 +136,8 @@ export class ShareSide {
 
     /**
      * After every run: the share function adds only the configured targets, and only to snapshots it made; it
-     * deletes nothing it did not make (no automated snapshot, no other manual one); the starter changes nothing.
+     * deletes nothing it did not make (no automated snapshot, no other manual one), and nothing a target
+     * account's parameters name (a restore from it may still need it); the starter changes nothing.
      * (An account removed from the targets keeps its access until the next cycle: the cycle checks say when.)
      */
     private checkRun(record: ShareRunRecord): string[] {
@@ -141,11 +147,12 @@ export class ShareSide {
         const changing = record.calls.filter((call) => /^(Copy|Delete|Modify|Create)DBCluster/.test(call.command) && call.error === undefined);
         if (record.kind === "share-starter" && changing.length > 0) problems.push("the share starter changed snapshots");
         const prefix = this.deployment.settings.snapshotIdentifierPrefix;
+        const named = this.namedByTargets();
         for (const snapshot of this.aws.store.everything()) {
             const own = snapshot.account === PRODUCTION_ACCOUNT && snapshot.identifier.startsWith(prefix);
-            if (snapshot.deletedBy === deployed.caller.label && snapshot.deletedAt?.getTime() === nowMs && !own) {
-                problems.push(`deleted ${snapshot.identifier}, which it did not make`);
-            }
+            const deletedNow = snapshot.deletedBy === deployed.caller.label && snapshot.deletedAt?.getTime() === nowMs;
+            if (deletedNow && !own) problems.push(`deleted ${snapshot.identifier}, which it did not make`);
+            if (deletedNow && named.includes(snapshot.arn)) problems.push(`deleted ${snapshot.identifier}, which a target account's parameter names`);
             const added = snapshot.shares.filter((share) => share.at.getTime() === nowMs).map((share) => share.account);
             if (added.length > 0 && !own) problems.push(`shared ${snapshot.identifier}, which it did not make`);
             const strangers = added.filter((account) => !record.targets.includes(account));

@@ -89,7 +89,8 @@ export class SimulatedWorld implements WorldView {
         this.deployment = firstDeployment;
         this.zone = new ZoneClock(firstDeployment.schedule.timezone);
         this.production = new ProductionAccount(this.aws, config.production);
-        this.share = shareDeployment === undefined ? undefined : new ShareSide(this.aws, this.production, shareDeployment, this.console);
+        this.share = shareDeployment === undefined ? undefined
+            : new ShareSide(this.aws, this.production, shareDeployment, this.console, () => Object.values(this.aws.parameters.state()).map((parameter) => parameter.value));
         this.stranger = new Stranger(this.aws);
         this.colleague = new Colleague(this.aws);
         this.operator = new Operator(this.aws);

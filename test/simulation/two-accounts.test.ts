@@ -14,6 +14,7 @@ import {
     CYCLE_COUNT,
     FAILED_COPY_SHARE_CYCLE,
     FIRST_SHARE_CYCLE_WITHOUT_TEST,
+    RERUN_SHARE_CYCLE,
     TARGET_REMOVED_AT,
     THROTTLED_SHARE_CYCLE,
     twoAccountYear,
@@ -22,7 +23,7 @@ import {
 const MINUTE = 60_000;
 const CLUSTER_OF: Record<EngineName, string> = { aurora: "orders", documentdb: "catalog" };
 
-describe("a simulated year of both stacks: production shares every Saturday night, acceptance restores every other Sunday", function () {
+describe("a simulated year of both stacks: production shares every other Saturday night, acceptance restores the Sunday after", function () {
     this.timeout(120_000);
     let world: SimulatedWorld;
 
@@ -53,11 +54,11 @@ describe("a simulated year of both stacks: production shares every Saturday nigh
         expect(world.violations.map((violation) => `${violation.at}: ${violation.what}`)).to.deep.equal([]);
     });
 
-    it("runs one share cycle every Saturday, named after its date, all of them successful but the one whose copy failed", () => {
-        const executions = share().executions();
-        expect(executions).to.have.length(52);
-        expect(executions.every((candidate) => /^share-2026-\d\d-\d\d$/.test(candidate.name) && new Date(`${candidate.name.slice(6)}T12:00:00Z`).getUTCDay() === 6)).to.equal(true);
-        expect(executions.filter((candidate) => candidate.status !== "SUCCEEDED").map((candidate) => candidate.name)).to.deep.equal([FAILED_COPY_SHARE_CYCLE]);
+    it("runs one share cycle every other Saturday, named after its date, all successful but the one whose copy failed (and its rerun succeeded)", () => {
+        const scheduled = share().executions().filter((candidate) => candidate.name !== RERUN_SHARE_CYCLE);
+        expect(scheduled).to.have.length(26);
+        expect(scheduled.every((candidate) => /^share-2026-\d\d-\d\d$/.test(candidate.name) && new Date(`${candidate.name.slice(6)}T12:00:00Z`).getUTCDay() === 6)).to.equal(true);
+        expect(share().executions().filter((candidate) => candidate.status !== "SUCCEEDED").map((candidate) => candidate.name)).to.deep.equal([FAILED_COPY_SHARE_CYCLE]);
     });
 
     describe("every acceptance cycle restores the newest production data of the night before it", () => {
@@ -77,7 +78,7 @@ describe("a simulated year of both stacks: production shares every Saturday nigh
         const shareKey = share().deployment.outputs.kmsKeyArn;
         for (let number = 1; number <= CYCLE_COUNT; number++) {
             const aurora = snapshotByArn(restoredValue(number, "aurora"))!;
-            expect([aurora.account, aurora.kmsKeyId, aurora.identifier.startsWith("snapshot-refresh-aurora-")]).to.deep.equal([PRODUCTION_ACCOUNT, shareKey, true]);
+            expect([aurora.account, aurora.kmsKeyId, aurora.identifier.startsWith("snapshot-refresh-share-aurora-")]).to.deep.equal([PRODUCTION_ACCOUNT, shareKey, true]);
             const documentDb = snapshotByArn(restoredValue(number, "documentdb"))!;
             expect([documentDb.account, documentDb.kmsKeyId]).to.deep.equal([ACCEPTANCE_ACCOUNT, ACCEPTANCE_KMS_KEY_ARN]);
             expect(snapshotByArn(documentDb.sourceArn!)!.kmsKeyId, "copied from production's copy under the share key").to.equal(shareKey);
@@ -91,29 +92,35 @@ describe("a simulated year of both stacks: production shares every Saturday nigh
         expect(new Set(minutes)).to.deep.equal(new Set([40]));
     });
 
-    it("a share copy that failed (Saturday 03-07) fails that cycle naming the cluster, is deleted, and the next Saturday shares again", () => {
+    it("a share copy that failed (Saturday 03-14) fails that cycle naming the cluster and is deleted; the operator's rerun copies the same snapshot again in time", () => {
         const failed = execution(FAILED_COPY_SHARE_CYCLE);
         expect(failed.error).to.equal("ShareFailedError");
-        expect(failed.cause).to.match(/did not share aurora cluster orders: copy snapshot-refresh-aurora-20260307t200000-\S+ of rds:orders-2026-03-07-20-00 ended failed; it was deleted/);
-        const failedCopy = share().ownSnapshots().find((snapshot) => snapshot.identifier.startsWith("snapshot-refresh-aurora-20260307t200000-"))!;
-        expect(failedCopy.outcome).to.equal("failed");
-        expect(failedCopy.deletedAt!.getTime()).to.be.at.most(failed.stopDate!.getTime());
-        const catalogCopy = share().ownSnapshots().find((snapshot) => snapshot.identifier.startsWith("snapshot-refresh-documentdb-20260307t200000-"))!;
+        expect(failed.cause).to.match(/did not share aurora cluster orders: copy snapshot-refresh-share-aurora-20260314t200000-\S+ of rds:orders-2026-03-14-20-00 ended failed; it was deleted/);
+        const copies = share().ownSnapshots().filter((snapshot) => snapshot.identifier.startsWith("snapshot-refresh-share-aurora-20260314t200000-"));
+        expect(copies.map((copy) => copy.outcome), "the failed copy, then the rerun's under the same name").to.deep.equal(["failed", "available"]);
+        expect(copies[0].deletedAt!.getTime()).to.be.at.most(failed.stopDate!.getTime());
+        const catalogCopy = share().ownSnapshots().find((snapshot) => snapshot.identifier.startsWith("snapshot-refresh-share-documentdb-20260314t200000-"))!;
         expect(restoreAttributeAt(catalogCopy, failed.stopDate!.getTime()), "catalog was shared all the same").to.include(ACCEPTANCE_ACCOUNT);
-        expect(execution("share-2026-03-14").status).to.equal("SUCCEEDED");
+        const rerun = execution(RERUN_SHARE_CYCLE);
+        expect(rerun.status).to.equal("SUCCEEDED");
+        expect(copies[1].sourceArn).to.equal(copies[0].sourceArn);
+        expect(copies[1].startedAt.getTime()).to.equal(rerun.startDate.getTime());
+        // Sunday 03-15's refresh (cycle 6) restored the rerun's copy: see "every acceptance cycle ...".
+        expect(restoredValue(6, "aurora")).to.equal(copies[1].arn);
     });
 
-    it("sharing throttled (Saturday 05-02): the checks wait, and share once AWS answers again", () => {
+    it("sharing throttled (Saturday 05-09): the checks wait, and share once AWS answers again, before Sunday's refresh", () => {
         const throttled = world.aws.faults.throttled.filter((call) => call.command === "ModifyDBClusterSnapshotAttribute");
         expect(throttled.length).to.be.greaterThan(0);
         const cycle = execution(THROTTLED_SHARE_CYCLE);
         expect(cycle.status).to.equal("SUCCEEDED");
-        const copies = share().ownSnapshots().filter((snapshot) => snapshot.identifier.includes("-20260502t200000-"));
+        const copies = share().ownSnapshots().filter((snapshot) => snapshot.identifier.includes("-20260509t200000-"));
         expect(copies).to.have.length(2);
         for (const copy of copies) {
             const sharedAt = copy.shares.find((entry) => entry.account === ACCEPTANCE_ACCOUNT)!.at;
-            expect(sharedAt.toISOString(), copy.identifier).to.equal("2026-05-02T22:10:00.000Z");
+            expect(sharedAt.toISOString(), copy.identifier).to.equal("2026-05-09T22:10:00.000Z");
         }
+        expect(world.cycle(10).outcome).to.equal("restored");
     });
 
     it("the test account, removed from targetAccountIds on Wednesday 07-01, keeps its access until the next share cycle's first run, and never has it again", () => {
@@ -132,10 +139,10 @@ describe("a simulated year of both stacks: production shares every Saturday nigh
         const endMs = Date.parse("2027-01-01T00:00:00Z");
         const kept = share().ownSnapshots().filter((snapshot) => existedAt(snapshot, endMs));
         expect(kept.map((snapshot) => snapshot.identifier.replace(/-[0-9a-f]{8}$/, "")).sort()).to.deep.equal([
-            "snapshot-refresh-aurora-20261219t200000",
-            "snapshot-refresh-aurora-20261226t200000",
-            "snapshot-refresh-documentdb-20261219t200000",
-            "snapshot-refresh-documentdb-20261226t200000",
+            "snapshot-refresh-share-aurora-20261205t200000",
+            "snapshot-refresh-share-aurora-20261219t200000",
+            "snapshot-refresh-share-documentdb-20261205t200000",
+            "snapshot-refresh-share-documentdb-20261219t200000",
         ]);
         for (const snapshot of kept) expect(restoreAttributeAt(snapshot, endMs), snapshot.identifier).to.deep.equal([ACCEPTANCE_ACCOUNT]);
         const automated = world.aws.store.automatedOwnedBy(PRODUCTION_ACCOUNT);

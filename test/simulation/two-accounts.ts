@@ -1,19 +1,22 @@
 /**
  * Both sides for a year: production runs the SnapshotShare stack and acceptance the SnapshotRefresh stack, each
  * deployed from the component as the program deploys it, acceptance reading production's outputs through its
- * sourceStack. Production's clusters take automated backups every evening (orders under the AWS-managed
- * `aws/rds` key, which cannot be shared, catalog under production's own key); the share cycle copies and shares
- * them every Saturday night; acceptance restores every other Sunday at 02:00, Europe/Amsterdam.
+ * sourceStack. Production's clusters take automated backups every evening at 20:00 UTC (orders under the
+ * AWS-managed `aws/rds` key, which cannot be shared, catalog under production's own key); the share cycle copies
+ * and shares them every other Saturday at 23:00, the night before each refresh cycle (every other Sunday at
+ * 02:00, Europe/Amsterdam). With keepShared 2 production still holds what acceptance's `current` names when it
+ * deletes a copy: the simulation checks it.
  *
- * | when (UTC)                 | what happens in production                                          | expected                                                        |
- * | -------------------------- | ------------------------------------------------------------------- | --------------------------------------------------------------- |
- * | Sat 2026-03-07 22:00       | the share cycle's copy of orders fails 20 minutes in                | that cycle fails naming orders, deletes the copy, shares catalog |
- * | Sat 2026-05-02 21:30-22:05 | ModifyDBClusterSnapshotAttribute throttled                          | the checks wait and share once it passes; the cycle succeeds     |
- * | Wed 2026-07-01 10:00       | pulumi up with the test account removed from targetAccountIds       | the next share cycle (07-04) unshares every snapshot from it     |
+ * | when (UTC)                 | what happens in production                                             | expected                                                              |
+ * | -------------------------- | ---------------------------------------------------------------------- | --------------------------------------------------------------------- |
+ * | Sat 2026-03-14 22:00       | the share cycle's copy of orders fails 20 minutes in                   | that cycle fails naming orders, deletes the copy, shares catalog      |
+ * | Sat 2026-03-14 22:50       | an operator starts the share cycle again                               | it copies the same automated snapshot again; Sunday's refresh has it  |
+ * | Sat 2026-05-09 21:30-22:05 | ModifyDBClusterSnapshotAttribute throttled                             | the checks wait and share at 22:10; Sunday's refresh has the new data |
+ * | Wed 2026-07-01 10:00       | pulumi up with the test account removed from targetAccountIds          | the next share cycle (07-04) unshares every snapshot from it          |
  */
 import { SnapshotRefreshArgs } from "../../components/refresh/args";
 import { SnapshotShareArgs } from "../../components/share/args";
-import { ACCEPTANCE_ACCOUNT, ACCEPTANCE_KMS_KEY_ARN, awsManagedRdsKeyArn, PRODUCTION_ACCOUNT, PRODUCTION_KMS_KEY_ARN, TEST_ACCOUNT } from "./accounts";
+import { ACCEPTANCE_ACCOUNT, ACCEPTANCE_KMS_KEY_ARN, awsManagedRdsKeyArn, humanCaller, PRODUCTION_ACCOUNT, PRODUCTION_KMS_KEY_ARN, TEST_ACCOUNT } from "./accounts";
 import { ShareDeployment } from "./deployment";
 import { ACCEPTANCE_LIMITS, SimulatedWorld } from "./simulation";
 
@@ -23,7 +26,7 @@ export const PIPELINE = "acceptance-main";
 export const SHARE_ARGS: SnapshotShareArgs = {
     targetAccountIds: [ACCEPTANCE_ACCOUNT, TEST_ACCOUNT],
     clusters: { aurora: ["orders"], documentdb: ["catalog"] },
-    cadence: "weekly on saturday at 23:00",
+    cadence: "every 2 weeks on saturday at 23:00 starting 2026-01-03",
     timezone: "Europe/Amsterdam",
     maintenanceWindowMinutes: 120,
 };
@@ -37,9 +40,10 @@ export const REFRESH_ARGS: SnapshotRefreshArgs = {
     timezone: "Europe/Amsterdam",
 };
 
-/** The share cycle whose orders copy fails, the one whose sharing is throttled, and the first after the test account goes. */
-export const FAILED_COPY_SHARE_CYCLE = "share-2026-03-07";
-export const THROTTLED_SHARE_CYCLE = "share-2026-05-02";
+/** The share cycle whose orders copy fails, the operator's rerun, the one whose sharing is throttled, and the first after the test account goes. */
+export const FAILED_COPY_SHARE_CYCLE = "share-2026-03-14";
+export const RERUN_SHARE_CYCLE = "share-2026-03-14-again";
+export const THROTTLED_SHARE_CYCLE = "share-2026-05-09";
 export const TARGET_REMOVED_AT = new Date("2026-07-01T10:00:00Z");
 export const FIRST_SHARE_CYCLE_WITHOUT_TEST = "share-2026-07-04";
 export const CYCLE_COUNT = 26;
@@ -102,13 +106,16 @@ export async function twoAccountYear(options: TwoAccountOptions = {}): Promise<T
         const shareCaller = share.deployment.functions.share.caller.label;
         world.aws.snapshots.copyTimingRules.push(({ caller, targetIdentifier, at }) =>
             caller.label === shareCaller && targetIdentifier.includes("-aurora-") &&
-            at >= new Date("2026-03-07T21:00:00Z") && at < new Date("2026-03-08T00:00:00Z") ? { minutes: 20, outcome: "failed" } : undefined);
+            at >= new Date("2026-03-14T21:30:00Z") && at < new Date("2026-03-14T22:30:00Z") ? { minutes: 20, outcome: "failed" } : undefined);
+        timeline.schedule(new Date("2026-03-14T22:50:00Z"), "an operator starts the share cycle again", () => {
+            world.aws.stepFunctions.startExecution(humanCaller("production operator", "bob"), { stateMachineArn: share.deployment.stateMachine.arn, name: RERUN_SHARE_CYCLE, input: "{}" });
+        });
         world.aws.faults.addBurst({
             label: "production's sharing throttled",
             service: "rds-family",
             command: "ModifyDBClusterSnapshotAttribute",
-            from: new Date("2026-05-02T21:30:00Z"),
-            until: new Date("2026-05-02T22:05:00Z"),
+            from: new Date("2026-05-09T21:30:00Z"),
+            until: new Date("2026-05-09T22:05:00Z"),
             caller: shareCaller,
         });
         timeline.schedule(TARGET_REMOVED_AT, "pulumi up in production: the test account is no longer a target", () => share.deploy(withoutTest));

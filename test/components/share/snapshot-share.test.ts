@@ -108,7 +108,7 @@ describe("SnapshotShare", function () {
 
         it("outputs what the acceptance stack reads: the key, the snapshot prefix and the account", async () => {
             expect(await valueOf(share.kmsKeyArn)).to.equal(CREATED_KEY_ARN);
-            expect(share.snapshotIdentifierPrefix).to.equal("prod-");
+            expect(share.snapshotIdentifierPrefix, "apart from a refresh stack's copies in the same account").to.equal("prod-share-");
             expect(await valueOf(share.accountId)).to.equal(ACCOUNT_ID);
             expect(share.targetAccountIds).to.deep.equal([ACCEPTANCE, TEST]);
             expect(await valueOf(share.shareFunctionName)).to.equal("prod-db-share-latest-snapshots");
@@ -159,7 +159,7 @@ describe("SnapshotShare", function () {
                 keepShared: 2,
                 kmsKeyArn: CREATED_KEY_ARN,
                 source: "automated",
-                snapshotIdentifierPrefix: "prod-",
+                snapshotIdentifierPrefix: "prod-share-",
                 maintenanceWindowMinutes: 240,
                 copyRecheckMinutes: 10,
             });
@@ -173,10 +173,10 @@ describe("SnapshotShare", function () {
 
         it("lets the share function copy exactly the configured clusters' automated snapshots, and share, unshare and delete only its own", () => {
             const statements = policyOf(mocks.named("prod-share-policy"));
-            const own = snapshotArn("prod-*");
+            const own = snapshotArn("prod-share-*");
             expect(statement(statements, "CopySourceSnapshots")).to.deep.include({
                 Action: ["rds:CopyDBClusterSnapshot"],
-                Resource: [snapshotArn("rds:orders-*"), snapshotArn("rds:catalog-*"), own],
+                Resource: [snapshotArn("rds:orders-????-??-??-??-??"), snapshotArn("rds:catalog-????-??-??-??-??"), own],
             });
             expect(statement(statements, "TagOwnSnapshots").Resource).to.deep.equal([own]);
             expect(statement(statements, "ShareOwnSnapshots")).to.deep.include({
@@ -190,10 +190,20 @@ describe("SnapshotShare", function () {
                 Resource: [CREATED_KEY_ARN],
                 Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
             });
+            // The grant condition exists only for grant actions: DescribeKey under it would never be allowed.
+            expect(statement(statements, "DescribeClusterKeys")).to.deep.include({
+                Action: ["kms:DescribeKey"],
+                Resource: [`arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/*`],
+                Condition: { StringEquals: { "kms:ViaService": `rds.${REGION}.amazonaws.com` } },
+            });
             expect(statement(statements, "GrantClusterKeysToRds")).to.deep.include({
+                Action: ["kms:CreateGrant"],
                 Resource: [`arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/*`],
                 Condition: { StringEquals: { "kms:ViaService": `rds.${REGION}.amazonaws.com` }, Bool: { "kms:GrantIsForAWSResource": "true" } },
             });
+            for (const granted of statements.filter((candidate) => candidate.Condition?.Bool?.["kms:GrantIsForAWSResource"] !== undefined)) {
+                expect(listOf(granted.Action), granted.Sid).to.deep.equal(["kms:CreateGrant"]);
+            }
             expect(statement(statements, "WriteOwnLogs").Resource).to.deep.equal([
                 `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/snapshot-refresh/prod/db-share-latest-snapshots:*`,
             ]);
@@ -205,7 +215,11 @@ describe("SnapshotShare", function () {
                 for (const granted of policyOf(policy)) {
                     for (const action of listOf(granted.Action)) expect(action, `${policy.name} ${granted.Sid}`).to.match(/^[a-z0-9-]+:[A-Za-z]+$/);
                     const wildcard = listOf(granted.Resource).some((resource) => resource === "*" || resource.endsWith(":key/*"));
-                    if (wildcard) expect(`${policy.name} ${granted.Sid}`).to.be.oneOf(["prod-share-policy ListClusterSnapshots", "prod-share-policy GrantClusterKeysToRds", "prod-share-cycle-policy DeliverExecutionLogs"]);
+                    if (wildcard) {
+                        expect(`${policy.name} ${granted.Sid}`).to.be.oneOf([
+                            "prod-share-policy ListClusterSnapshots", "prod-share-policy DescribeClusterKeys", "prod-share-policy GrantClusterKeysToRds", "prod-share-cycle-policy DeliverExecutionLogs",
+                        ]);
+                    }
                 }
             }
         });
@@ -236,10 +250,18 @@ describe("SnapshotShare", function () {
         const statements = policyOf(mocks.named("prod-share-policy"));
         expect(statement(statements, "TakeFreshSnapshots")).to.deep.include({
             Action: ["rds:CreateDBClusterSnapshot"],
-            Resource: [`arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster:orders`, `arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster:catalog`, snapshotArn("prod-*")],
+            Resource: [`arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster:orders`, `arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster:catalog`, snapshotArn("prod-share-*")],
         });
-        expect(statement(statements, "CopySourceSnapshots").Resource, "no automated snapshot is ever copied").to.deep.equal([snapshotArn("prod-*")]);
+        expect(statement(statements, "CopySourceSnapshots").Resource, "no automated snapshot is ever copied").to.deep.equal([snapshotArn("prod-share-*")]);
         expect(settingsOf(mocks.named("prod-share", FUNCTION)).source).to.equal("fresh");
+    });
+
+    it("names clusters in lowercase, as RDS stores them, so that the policy's ARNs match", async () => {
+        await build("prod", { ...ARGS, clusters: { aurora: ["Orders"] } });
+        expect(settingsOf(mocks.named("prod-share", FUNCTION)).clusters).to.deep.equal([{ engine: "aurora", clusterIdentifier: "orders" }]);
+        expect(statement(policyOf(mocks.named("prod-share-policy")), "CopySourceSnapshots").Resource).to.deep.equal([
+            snapshotArn("rds:orders-????-??-??-??-??"), snapshotArn("prod-share-*"),
+        ]);
     });
 
     it("uses an existing key of this account as given: no key, no alias, and the policy names exactly it", async () => {
@@ -270,7 +292,7 @@ describe("SnapshotShare", function () {
         const physical = mocks.resources.flatMap((resource) => (typeof resource.inputs.name === "string" ? [`${resource.type} ${resource.inputs.name}`] : []));
         expect(new Set(physical).size).to.equal(physical.length);
         const prefixes = mocks.ofType(FUNCTION).filter((lambda) => lambda.name.endsWith("-share")).map((lambda) => settingsOf(lambda).snapshotIdentifierPrefix);
-        expect(prefixes).to.deep.equal(["prod-a-", "prod-b-"]);
+        expect(prefixes).to.deep.equal(["prod-a-share-", "prod-b-share-"]);
     });
 
     describe("refuses bad arguments before creating anything, naming the argument", () => {
@@ -289,7 +311,8 @@ describe("SnapshotShare", function () {
             { case: "keepShared 0", args: { keepShared: 0 }, key: "keepShared", mentions: ["1 to 20"] },
             { case: "a key alias instead of an ARN", args: { kmsKeyArn: "alias/shared" }, key: "kmsKeyArn", mentions: ["alias will not do"] },
             { case: "a cadence in another grammar", args: { cadence: "every night" }, key: "cadence", mentions: ["every N days at HH:MM"] },
-            { case: "a window as long as the cycle", args: { cadence: "daily at 00:00", maintenanceWindowMinutes: 1440 }, key: "maintenanceWindowMinutes", mentions: ["0 to 1439"] },
+            { case: "a window as long as the cycle", args: { cadence: "daily at 00:00", maintenanceWindowMinutes: 1440 }, key: "maintenanceWindowMinutes", mentions: ["30 to 1439"] },
+            { case: "a window too short for any copy", args: { maintenanceWindowMinutes: 0 }, key: "maintenanceWindowMinutes", mentions: ["30 to 1439"] },
             { case: "an unknown argument", args: { unknownArg: true }, key: "unknownArg", mentions: ["targetAccountIds, clusters"] },
         ];
         for (const bad of cases) {

@@ -111,6 +111,40 @@ describe("shareSnapshots with source: fresh", () => {
         });
     });
 
+    describe("run by hand, with no cycle to name a snapshot after", () => {
+        const byHand = (at: string): ShareRun => ({ cycleName: "manual-r1", cycleStartedAt: new Date(at), now: new Date(at) });
+
+        it("carries on with the newest fresh snapshot not yet copied instead of taking another, and deletes none", async () => {
+            const earlierByHand = freshSnapshotOf(ORDERS, "available", new Date("2024-05-06T12:00:00Z"));
+            const aws = serve({ manual: [[earlierByHand]] });
+
+            const summary = await share(FRESH, byHand("2024-05-06T12:30:00Z"));
+
+            expect(aws.callsOf("CreateDBClusterSnapshot")).to.deep.equal([]);
+            expect(aws.callsOf("CopyDBClusterSnapshot").map((call) => call.input.SourceDBClusterSnapshotIdentifier)).to.deep.equal([arnOf(earlierByHand)]);
+            expect(aws.callsOf("DeleteDBClusterSnapshot")).to.deep.equal([]);
+            expect(summary.outcome).to.equal("waiting");
+        });
+
+        it("leaves a running cycle's fresh snapshot alone while its copy has not started", async () => {
+            const aws = serve({ manual: [[freshAvailable]] });
+
+            await share(FRESH, byHand("2024-05-06T04:25:00Z"));
+
+            expect(aws.callsOf("DeleteDBClusterSnapshot")).to.deep.equal([]);
+        });
+    });
+
+    it("deletes a fresh snapshot its cycle never copied once a newer one of the cluster is copied", async () => {
+        const leftOver = freshSnapshotOf(ORDERS, "available", new Date("2024-04-22T04:00:00Z"));
+        const aws = serve({ manual: [[leftOver, freshAvailable, shareCopyOf(freshAvailable, "aurora")]] });
+
+        const summary = await share();
+
+        expect(aws.identifiersOf("DeleteDBClusterSnapshot")).to.have.members([identifierOf(leftOver), freshId]);
+        expect(summary.clusters[0].outcome).to.equal("shared");
+    });
+
     it("keeps the fresh snapshot while a check finds its copy still copying", async () => {
         serve({ manual: [[freshAvailable]] });
         const first = await share();

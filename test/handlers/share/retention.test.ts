@@ -64,6 +64,23 @@ describe("shareSnapshots: keeping the newest keepShared copies shared", () => {
             expect(aws.sharing.get(identifierOf(copy5))).to.have.members(TARGETS);
         });
 
+        it("on a check, shares every kept copy before deleting the ones beyond keepShared", async () => {
+            // A run by hand after the cycle started copied the 7th's data, but did not share it.
+            const day7 = automatedSnapshot({ cluster: "orders", takenAt: "2024-05-07T03:00:00Z" });
+            const copy7 = shareCopyOf(day7, "aurora");
+            serve({ automated, manual: [[copy6, copy5, copy4]], sharedWith: sharedWithTargets(copy5, copy4) });
+            const first = await share(shareSettings({ keepShared: 2 }));
+            account?.restore();
+            const aws = serve({ automated, manual: [[copy7, copy6, copy5, copy4]], sharedWith: sharedWithTargets(copy6, copy5, copy4) });
+
+            await share(shareSettings({ keepShared: 2 }), checkRun(first));
+
+            expect(aws.sharing.get(identifierOf(copy7))).to.have.members(TARGETS);
+            const changes = aws.changes().map((call) => `${call.command} ${call.input.DBClusterSnapshotIdentifier}`);
+            expect(changes.indexOf(`ModifyDBClusterSnapshotAttribute ${identifierOf(copy7)}`)).to.be.lessThan(changes.indexOf(`DeleteDBClusterSnapshot ${identifierOf(copy5)}`));
+            expect(aws.identifiersOf("DeleteDBClusterSnapshot")).to.have.members([identifierOf(copy5), identifierOf(copy4)]);
+        });
+
         it("keeps the cycle's copy when a run by hand already shared copies of newer data", async () => {
             // A run by hand at 05:00 on the 7th copied the 7th's snapshot; the scheduled cycle started before it.
             const day7 = automatedSnapshot({ cluster: "orders", takenAt: "2024-05-07T03:00:00Z" });
@@ -201,23 +218,35 @@ describe("shareSnapshots: keeping the newest keepShared copies shared", () => {
             expect(aws.identifiersOf("ModifyDBClusterSnapshotAttribute")).to.deep.equal([identifierOf(copy6)]);
         });
 
-        it("keeps the kept copies' sharing exact for a cluster no longer configured, and trims them", async () => {
+        it("stops sharing a cluster taken out of the configuration: its copies are unshared, kept, and named in a warning", async () => {
             const billingDays = ["04", "05", "06"].map((day) => automatedSnapshot({ cluster: "billing", takenAt: `2024-05-${day}T01:00:00Z` }));
             const billingCopies = billingDays.map((source) => shareCopyOf(source, "aurora"));
             const aws = serve({
                 automated,
                 manual: [[copy6, ...billingCopies]],
-                sharedWith: { ...sharedWithTargets(...billingCopies), [identifierOf(billingCopies[2])]: [ACCEPTANCE_ACCOUNT, REMOVED_ACCOUNT] },
+                sharedWith: { ...sharedWithTargets(...billingCopies.slice(1)), [identifierOf(billingCopies[2])]: [ACCEPTANCE_ACCOUNT, REMOVED_ACCOUNT] },
             });
 
-            await share();
+            const summary = await share();
 
-            expect(aws.sharing.get(identifierOf(billingCopies[2]))).to.have.members(TARGETS);
-            expect(aws.identifiersOf("DeleteDBClusterSnapshot")).to.deep.equal([identifierOf(billingCopies[0])]);
+            for (const copy of billingCopies) expect(aws.sharing.get(identifierOf(copy)) ?? [], identifierOf(copy)).to.deep.equal([]);
+            expect(aws.identifiersOf("DeleteDBClusterSnapshot"), "left for an operator").to.deep.equal([]);
+            expect(summary.warnings).to.deep.equal([
+                `aurora/billing is no longer in clusters: its copies ${identifierOf(billingCopies[2])}, ${identifierOf(billingCopies[1])} are no longer shared, and are kept; delete them when nothing needs them`,
+            ]);
         });
     });
 
     describe("snapshots that are not the instance's", () => {
+        it("skips copies another instance tagged, even under the same prefix (a refresh stack's copies in this account)", async () => {
+            const tagged = (record: SnapshotRecord, instance: string): SnapshotRecord => ({ ...record, TagList: [{ Key: "snapshot-refresh:instance", Value: instance }] });
+            const aws = serve({ automated, manual: [[tagged(copy6, "snapshot-share"), tagged(copy5, "snapshot-refresh"), tagged(copy4, "snapshot-refresh"), tagged(copy3, "snapshot-refresh")]] });
+
+            await share(shareSettings({ keepShared: 1 }));
+
+            expect(aws.changes().map((call) => call.input.DBClusterSnapshotIdentifier)).to.deep.equal([identifierOf(copy6)]);
+        });
+
         it("are never shared, unshared or deleted, whatever they look like", async () => {
             const lookAlikes = [
                 manualSnapshot("snapshot-share-aurora-20240401t030000-abcdef12-old"),
