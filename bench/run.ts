@@ -108,7 +108,8 @@ async function main(): Promise<void> {
         ]));
     }
     console.log("above the minimum: one listing per check while the copies are in progress, and the attribute reads that make sharing exact");
-    console.log("without remembering anything between cycles (each kept copy once per cycle, the new copy, the copy being deleted).");
+    console.log("without remembering anything between cycles (each kept copy on the first run and again before anything is deleted, the new copy,");
+    console.log("the copy being deleted).");
 
     console.log(heading("7. The whole test suite"));
     const suite = await timeTestSuite();
