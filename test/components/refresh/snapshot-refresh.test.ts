@@ -52,8 +52,15 @@ describe("SnapshotRefresh", function () {
 
     describe("with aurora and documentdb and every default", () => {
         let refresh: InstanceType<ComponentModule["SnapshotRefresh"]>;
-        beforeEach(async () => {
+        // Built once: every test here only reads what the deployment declared.
+        let declared: RecordedResource[];
+        before(async () => {
+            mocks.reset();
             refresh = await build("acc", BOTH_ENGINES);
+            declared = [...mocks.resources];
+        });
+        beforeEach(() => {
+            mocks.resources = [...declared];
         });
 
         it("creates exactly these resources: each function with its role, policy and log group under its own child component", async () => {

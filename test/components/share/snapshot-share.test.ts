@@ -65,8 +65,15 @@ describe("SnapshotShare", function () {
 
     describe("with two clusters, two target accounts and every default", () => {
         let share: InstanceType<ComponentModule["SnapshotShare"]>;
-        beforeEach(async () => {
+        // Built once: every test here only reads what the deployment declared.
+        let declared: RecordedResource[];
+        before(async () => {
+            mocks.reset();
             share = await build("prod", ARGS);
+            declared = [...mocks.resources];
+        });
+        beforeEach(() => {
+            mocks.resources = [...declared];
         });
 
         it("creates exactly the key, the share function and the cycle, each function with its own role, policy and log group", async () => {
