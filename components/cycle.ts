@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StarterSettings } from "../handlers/settings";
 import { ScheduleEvent } from "../handlers/start-cycle";
 import { CadencePlan } from "./cadence";
-import { LambdaFunction, MAX_FUNCTION_NAME_LENGTH } from "./lambda-function";
+import { LambdaFunction } from "./lambda-function";
 import { instanceResourceName } from "./names";
 import {
     failedCyclesQueuePolicy,
@@ -111,9 +111,9 @@ export class Cycle extends pulumi.ComponentResource {
         new aws.cloudwatch.EventTarget(`${instanceName}-cycle-failures`, { rule: failures.name, arn: deadLetters.arn }, { ...parent, dependsOn: [failuresPolicy] });
 
         const starter = new LambdaFunction(`${instanceName}-starter`, {
-            functionName: instanceResourceName(instanceName, args.starterLabel, MAX_FUNCTION_NAME_LENGTH),
-            description: `${args.starterLabel} of snapshot-refresh ${instanceName}: starts each ${cycleLabel}'s execution`,
-            logGroupName: `/snapshot-refresh/${instanceName}/${args.starterLabel}`,
+            instanceName,
+            label: args.starterLabel,
+            purpose: `starts each ${cycleLabel}'s execution`,
             logRetentionDays: args.logRetentionDays,
             callbackFactory: args.starterFactory,
             policy: (logGroupArn) => pulumi.all([stateMachine.arn, logGroupArn, deadLetters.arn]).apply(([machine, logGroup, queue]) =>

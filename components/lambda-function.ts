@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SETTINGS_ENVIRONMENT_VARIABLE } from "../handlers/settings";
+import { instanceResourceName } from "./names";
 import { lambdaTrustPolicy } from "./policies";
 
 /** The Lambda runtime ships AWS SDK v3: bundling these clients would only make the archive larger. */
@@ -13,15 +14,18 @@ const RUNTIME_PROVIDED_PACKAGES = [
 ];
 
 /** Lambda's limit on a function's name. */
-export const MAX_FUNCTION_NAME_LENGTH = 64;
+const MAX_FUNCTION_NAME_LENGTH = 64;
 
 export interface LambdaFunctionArgs {
-    /** The function's name in AWS, at most 64 letters, digits, hyphens and underscores. */
-    readonly functionName: string;
-    /** What the function is, for its description and its role's. */
-    readonly description: string;
-    /** The CloudWatch Logs group its JSON logs go to (created here). */
-    readonly logGroupName: string;
+    /** The component the function belongs to: its name, log group and description start from it. */
+    readonly instanceName: string;
+    /**
+     * What the function is known as (`db-update-latest-snapshot-id`): it is named `<instance>-<label>` (shortened
+     * with a hash past Lambda's 64 characters) and logs to `/snapshot-refresh/<instance>/<label>`.
+     */
+    readonly label: string;
+    /** What it does, after its label in its description and its role's. Default: nothing more. */
+    readonly purpose?: string;
     /** Days its logs are kept. */
     readonly logRetentionDays: number;
     /** Builds the handler inside Lambda; Pulumi serializes it with what it captures. */
@@ -52,16 +56,17 @@ export class LambdaFunction extends pulumi.ComponentResource {
 
     constructor(name: string, args: LambdaFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("snapshot-refresh:index:LambdaFunction", name, {}, opts);
+        const description = `${args.label} of snapshot-refresh ${args.instanceName}${args.purpose ? `: ${args.purpose}` : ""}`;
         // These resources were the parent's own children before this component existed: the alias keeps a
         // `pulumi up` of an existing stack from replacing them (the log group's fixed name could not be created twice).
         const child = { parent: this, aliases: opts?.parent ? [{ parent: opts.parent }] : [] };
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-            name: args.logGroupName,
+            name: `/snapshot-refresh/${args.instanceName}/${args.label}`,
             retentionInDays: args.logRetentionDays,
             tags: args.tags,
         }, child);
         const role = new aws.iam.Role(`${name}-role`, {
-            description: args.description,
+            description,
             assumeRolePolicy: JSON.stringify(lambdaTrustPolicy()),
             tags: args.tags,
         }, child);
@@ -70,8 +75,8 @@ export class LambdaFunction extends pulumi.ComponentResource {
             policy: args.policy(logGroup.arn),
         }, child);
         this.function = new aws.lambda.CallbackFunction(name, {
-            name: args.functionName,
-            description: args.description,
+            name: instanceResourceName(args.instanceName, args.label, MAX_FUNCTION_NAME_LENGTH),
+            description,
             callbackFactory: args.callbackFactory,
             runtime: aws.lambda.Runtime.NodeJS22dX,
             architectures: ["arm64"],

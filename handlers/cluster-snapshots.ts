@@ -18,6 +18,7 @@ import {
     paginateDescribeDBClusterSnapshots as paginateRdsSnapshots,
     RDSClient,
 } from "@aws-sdk/client-rds";
+import { ENGINES, EngineName } from "./engines";
 import { awsErrorName } from "./errors";
 import { ClusterSnapshot } from "./snapshots";
 
@@ -95,6 +96,19 @@ interface EngineClient {
 
 /** The largest page both APIs allow: fewer round trips over thousands of snapshots. */
 const PAGE_SIZE = 100;
+
+/** Both engines' cluster snapshots, as every function uses them. */
+export interface ClusterSnapshotApis {
+    /** Lists every engine's cluster snapshots: the RDS endpoint serves Aurora and DocumentDB alike. */
+    listing: ClusterSnapshotApi;
+    /** Each engine's own API, for everything but listing. */
+    snapshots: (engine: EngineName) => ClusterSnapshotApi;
+}
+
+export function clusterSnapshotApis(rds: RDSClient, docdb: DocDBClient): ClusterSnapshotApis {
+    const apis = { rds: rdsSnapshotApi(rds), docdb: docDbSnapshotApi(docdb) };
+    return { listing: apis.rds, snapshots: (engine) => apis[ENGINES[engine].client] };
+}
 
 /** Cluster snapshots through the RDS client: Aurora's, and the one listing of every engine's snapshots. */
 export function rdsSnapshotApi(client: RDSClient): ClusterSnapshotApi {

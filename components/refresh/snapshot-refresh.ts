@@ -5,8 +5,7 @@ import { createRefreshStarterHandler, createRestoreHandler, createUpdateHandler,
 import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "../../handlers/refresh/settings";
 import { SnapshotRefreshArgs } from "./args";
 import { ConfigError } from "../config-error";
-import { LambdaFunction, MAX_FUNCTION_NAME_LENGTH } from "../lambda-function";
-import { instanceResourceName } from "../names";
+import { LambdaFunction } from "../lambda-function";
 import { deploymentPlace } from "../account";
 import { Cycle } from "../cycle";
 import { PolicyScope, restorePolicy, updatePolicy } from "./policies";
@@ -129,11 +128,9 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             }));
 
         const refreshFunction = (kind: "update" | "restore", policy: (scope: PolicyScope) => aws.iam.PolicyDocument, callbackFactory: LambdaFunctionFactory) => {
-            const label = REFRESH_FUNCTION_LABELS[kind];
             return new LambdaFunction(`${name}-${kind}`, {
-                functionName: instanceResourceName(name, label, MAX_FUNCTION_NAME_LENGTH),
-                description: `${label} of snapshot-refresh ${name}`,
-                logGroupName: `/snapshot-refresh/${name}/${label}`,
+                instanceName: name,
+                label: REFRESH_FUNCTION_LABELS[kind],
                 logRetentionDays: resolved.logRetentionDays,
                 callbackFactory,
                 policy: (logGroupArn) => scope(logGroupArn).apply((resolvedScope) => JSON.stringify(policy(resolvedScope))),

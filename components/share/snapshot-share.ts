@@ -5,8 +5,7 @@ import { ShareSettings } from "../../handlers/share/settings";
 import { ConfigError } from "../config-error";
 import { deploymentPlace } from "../account";
 import { Cycle } from "../cycle";
-import { LambdaFunction, MAX_FUNCTION_NAME_LENGTH } from "../lambda-function";
-import { instanceResourceName } from "../names";
+import { LambdaFunction } from "../lambda-function";
 import { SnapshotShareArgs } from "./args";
 import { sharePolicy, shareKeyPolicy } from "./policies";
 import { shareCycleDefinition } from "./share-cycle";
@@ -76,11 +75,9 @@ export class SnapshotShare extends pulumi.ComponentResource {
             maintenanceWindowMinutes: resolved.maintenanceWindowMinutes,
             copyRecheckMinutes: resolved.copyRecheckMinutes,
         }));
-        const label = SHARE_FUNCTION_LABELS.share;
         const shareFunction = new LambdaFunction(`${name}-share`, {
-            functionName: instanceResourceName(name, label, MAX_FUNCTION_NAME_LENGTH),
-            description: `${label} of snapshot-refresh ${name}`,
-            logGroupName: `/snapshot-refresh/${name}/${label}`,
+            instanceName: name,
+            label: SHARE_FUNCTION_LABELS.share,
             logRetentionDays: resolved.logRetentionDays,
             callbackFactory: createShareHandler,
             policy: (logGroupArn) => pulumi.all([partition, region, accountId, shareKeyArn, logGroupArn]).apply(([partitionName, regionName, account, keyArn, logGroup]) =>
@@ -168,6 +165,6 @@ export class SnapshotShare extends pulumi.ComponentResource {
 }
 
 /** `alias/snapshot-refresh/<name>`, with what an alias name does not allow replaced. */
-export function shareKeyAliasName(name: string): string {
+function shareKeyAliasName(name: string): string {
     return `alias/snapshot-refresh/${name.replace(/[^A-Za-z0-9/_-]/g, "-")}`.slice(0, 256);
 }

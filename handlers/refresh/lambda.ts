@@ -2,8 +2,7 @@ import { CodePipelineClient } from "@aws-sdk/client-codepipeline";
 import { DocDBClient } from "@aws-sdk/client-docdb";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { ClusterSnapshotApi, docDbSnapshotApi, rdsSnapshotApi } from "../cluster-snapshots";
-import { ENGINES, EngineName, SnapshotClientKind } from "../engines";
+import { clusterSnapshotApis, ClusterSnapshotApis } from "../cluster-snapshots";
 import { accountOf, createStarterHandler, LambdaContext, lazy, MAX_ATTEMPTS } from "../lambda";
 import { jsonLogger } from "../log";
 import { parseRunRequest } from "../run-request";
@@ -20,22 +19,14 @@ export const REFRESH_FUNCTION_LABELS = {
     starter: "start-refresh-cycle",
 } as const;
 
-interface RefreshClients {
-    /** The RDS endpoint lists every engine's cluster snapshots alike. */
-    listing: ClusterSnapshotApi;
-    snapshots: (engine: EngineName) => ClusterSnapshotApi;
+interface RefreshClients extends ClusterSnapshotApis {
     ssm: SSMClient;
     codePipeline: CodePipelineClient;
 }
 
 function refreshClients(): RefreshClients {
-    const apis: Record<SnapshotClientKind, ClusterSnapshotApi> = {
-        rds: rdsSnapshotApi(new RDSClient({ maxAttempts: MAX_ATTEMPTS })),
-        docdb: docDbSnapshotApi(new DocDBClient({ maxAttempts: MAX_ATTEMPTS })),
-    };
     return {
-        listing: apis.rds,
-        snapshots: (engine) => apis[ENGINES[engine].client],
+        ...clusterSnapshotApis(new RDSClient({ maxAttempts: MAX_ATTEMPTS }), new DocDBClient({ maxAttempts: MAX_ATTEMPTS })),
         ssm: new SSMClient({ maxAttempts: MAX_ATTEMPTS }),
         codePipeline: new CodePipelineClient({ maxAttempts: MAX_ATTEMPTS }),
     };

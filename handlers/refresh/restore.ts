@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ClusterSnapshotApi } from "../cluster-snapshots";
+import { ClusterSnapshotApi, ClusterSnapshotApis } from "../cluster-snapshots";
 import { startCopy } from "./copies";
 import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
 import { EngineName, isSnapshotOfEngine } from "../engines";
@@ -10,11 +10,7 @@ import { mayHaveStarted, PipelineApi } from "./pipelines";
 import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "./settings";
 import { isOfFollowedCluster, names, parseCopyIdentifier, snapshotState } from "../snapshots";
 
-export interface RestoreDependencies {
-    /** Lists every engine's cluster snapshots: the RDS endpoint serves Aurora and DocumentDB alike. */
-    listing: ClusterSnapshotApi;
-    /** Finds and copies through each engine's own API. */
-    snapshots: (engine: EngineName) => ClusterSnapshotApi;
+export interface RestoreDependencies extends ClusterSnapshotApis {
     parameters: ParameterStore;
     pipelines: PipelineApi;
     log: Logger;

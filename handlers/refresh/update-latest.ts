@@ -1,4 +1,4 @@
-import { ClusterSnapshotApi } from "../cluster-snapshots";
+import { ClusterSnapshotApi, ClusterSnapshotApis } from "../cluster-snapshots";
 import { startCopy } from "./copies";
 import { EngineState, inspectEngines, newestAvailableCopy } from "./engine-state";
 import { EngineName } from "../engines";
@@ -8,11 +8,7 @@ import { ParameterStore, snapshotValue } from "./parameters";
 import { EngineSettings, RefreshSettings } from "./settings";
 import { copiesToDelete, names, OwnCopy, SnapshotState, snapshotState } from "../snapshots";
 
-export interface UpdateDependencies {
-    /** Lists every engine's cluster snapshots: the RDS endpoint serves Aurora and DocumentDB alike. */
-    listing: ClusterSnapshotApi;
-    /** Copies and deletes through each engine's own API. */
-    snapshots: (engine: EngineName) => ClusterSnapshotApi;
+export interface UpdateDependencies extends ClusterSnapshotApis {
     parameters: ParameterStore;
     log: Logger;
 }

@@ -1,7 +1,6 @@
 import { DocDBClient } from "@aws-sdk/client-docdb";
 import { RDSClient } from "@aws-sdk/client-rds";
-import { ClusterSnapshotApi, docDbSnapshotApi, rdsSnapshotApi } from "../cluster-snapshots";
-import { ENGINES, EngineName, SnapshotClientKind } from "../engines";
+import { clusterSnapshotApis } from "../cluster-snapshots";
 import { createStarterHandler, LambdaContext, lazy, MAX_ATTEMPTS } from "../lambda";
 import { jsonLogger } from "../log";
 import { parseShareRequest } from "./run-request";
@@ -14,17 +13,10 @@ export const SHARE_FUNCTION_LABELS = {
     starter: "start-share-cycle",
 } as const;
 
-function shareClients(): { listing: ClusterSnapshotApi; snapshots: (engine: EngineName) => ClusterSnapshotApi } {
-    const apis: Record<SnapshotClientKind, ClusterSnapshotApi> = {
-        rds: rdsSnapshotApi(new RDSClient({ maxAttempts: MAX_ATTEMPTS })),
-        docdb: docDbSnapshotApi(new DocDBClient({ maxAttempts: MAX_ATTEMPTS })),
-    };
-    return { listing: apis.rds, snapshots: (engine) => apis[ENGINES[engine].client] };
-}
 
 /** The Lambda handler of db-share-latest-snapshots, for `CallbackFunction`'s `callbackFactory`. */
 export function createShareHandler(): (event: unknown, context: LambdaContext) => Promise<ShareSummary> {
-    const clients = lazy(shareClients);
+    const clients = lazy(() => clusterSnapshotApis(new RDSClient({ maxAttempts: MAX_ATTEMPTS }), new DocDBClient({ maxAttempts: MAX_ATTEMPTS })));
     return async (event, context) => {
         const settings = readShareSettings(process.env);
         const request = parseShareRequest(SHARE_FUNCTION_LABELS.share, event);

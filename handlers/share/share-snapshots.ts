@@ -1,4 +1,4 @@
-import { ClusterSnapshotApi } from "../cluster-snapshots";
+import { ClusterSnapshotApi, ClusterSnapshotApis } from "../cluster-snapshots";
 import { ENGINE_NAMES, EngineName, isSnapshotOfEngine } from "../engines";
 import { awsErrorName, describeError, isTransientAwsError, refreshError, transientFailure } from "../errors";
 import { Logger } from "../log";
@@ -6,11 +6,7 @@ import { byNewestSource, ClusterSnapshot, copyIdentifier, copyTags, isNewer, sna
 import { freshSnapshotIdentifier, Inventory, readInventory, ShareCopy } from "./inventory";
 import { SharedCluster, ShareSettings } from "./settings";
 
-export interface ShareDependencies {
-    /** Lists this account's manual snapshots: the RDS endpoint serves Aurora's and DocumentDB's alike. */
-    listing: ClusterSnapshotApi;
-    /** Each engine's own API, for everything else. */
-    snapshots: (engine: EngineName) => ClusterSnapshotApi;
+export interface ShareDependencies extends ClusterSnapshotApis {
     log: Logger;
 }
 

@@ -30,8 +30,8 @@ import {
 } from "@aws-sdk/client-ssm";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
-import { ClusterSnapshotApi, docDbSnapshotApi, rdsSnapshotApi } from "../../handlers/cluster-snapshots";
-import { ENGINES, EngineName } from "../../handlers/engines";
+import { clusterSnapshotApis, ClusterSnapshotApis } from "../../handlers/cluster-snapshots";
+import { EngineName } from "../../handlers/engines";
 import { jsonLogger, LogEntry, Logger } from "../../handlers/log";
 import { ssmParameterStore } from "../../handlers/refresh/parameters";
 import { codePipelineApi } from "../../handlers/refresh/pipelines";
@@ -414,9 +414,8 @@ export function pipelineExecution(
 // Dependencies built on real clients (whose `send` the mocks replace)
 
 /** As the functions wire them: the RDS client lists both engines, each engine copies through its own client. */
-function snapshotApis(): { listing: ClusterSnapshotApi; snapshots: (engine: EngineName) => ClusterSnapshotApi } {
-    const apis = { rds: rdsSnapshotApi(new RDSClient({ region: REGION })), docdb: docDbSnapshotApi(new DocDBClient({ region: REGION })) };
-    return { listing: apis.rds, snapshots: (engine) => apis[ENGINES[engine].client] };
+export function snapshotApis(): ClusterSnapshotApis {
+    return clusterSnapshotApis(new RDSClient({ region: REGION }), new DocDBClient({ region: REGION }));
 }
 
 export function updateDependencies(log: Logger): UpdateDependencies {

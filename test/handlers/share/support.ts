@@ -19,12 +19,11 @@ import {
     RDSServiceException,
 } from "@aws-sdk/client-rds";
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
-import { docDbSnapshotApi, rdsSnapshotApi } from "../../../handlers/cluster-snapshots";
-import { ENGINES, EngineName } from "../../../handlers/engines";
+import { EngineName } from "../../../handlers/engines";
 import { Logger } from "../../../handlers/log";
 import { ShareDependencies, ShareRun, ShareSummary } from "../../../handlers/share/share-snapshots";
 import { SharedCluster, ShareSettings } from "../../../handlers/share/settings";
-import { ENGINE_VALUE, REGION, SnapshotRecord, snapshotArn, SOURCE_ACCOUNT, STRANGER_ACCOUNT, TARGET_ACCOUNT } from "../support";
+import { ENGINE_VALUE, REGION, SnapshotRecord, snapshotArn, snapshotApis, SOURCE_ACCOUNT, STRANGER_ACCOUNT, TARGET_ACCOUNT } from "../support";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Accounts, keys, clusters
@@ -320,8 +319,7 @@ export function mockProductionAccount(snapshots: ProductionSnapshots = {}): Prod
 
 /** Dependencies as the share function wires them, on real clients whose `send` the mocks replace. */
 export function shareDependencies(log: Logger): ShareDependencies {
-    const apis = { rds: rdsSnapshotApi(new RDSClient({ region: REGION })), docdb: docDbSnapshotApi(new DocDBClient({ region: REGION })) };
-    return { listing: apis.rds, snapshots: (engine) => apis[ENGINES[engine].client], log };
+    return { ...snapshotApis(), log };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
