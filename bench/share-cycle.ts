@@ -22,7 +22,7 @@ export interface ProductionToPipelineLags {
  * start. Per cycle the older of the engines' data counts (the pipeline restores both).
  */
 export async function measureProductionToPipeline(faults: boolean): Promise<ProductionToPipelineLags> {
-    const { world } = await twoAccountYear({ faults });
+    const world = await twoAccountYear({ faults });
     await world.run();
     const byArn = new Map(world.aws.store.everything().map((snapshot) => [snapshot.arn, snapshot]));
     const chain = (arn: string): StoredSnapshot[] => {
@@ -64,7 +64,7 @@ export interface ShareCycleCalls {
  */
 export async function measureShareCycleCalls(targetCount: number): Promise<ShareCycleCalls> {
     const extraTargets = Array.from({ length: targetCount - 1 }, (_, index) => String(500000000000 + index));
-    const { world } = await twoAccountYear({ faults: false, shareArgs: { ...SHARE_ARGS, targetAccountIds: [ACCEPTANCE_ACCOUNT, ...extraTargets] }, until: "2026-02-08" });
+    const world = await twoAccountYear({ faults: false, shareArgs: { ...SHARE_ARGS, targetAccountIds: [ACCEPTANCE_ACCOUNT, ...extraTargets] }, until: "2026-02-08" });
     await world.run();
     // The third share cycle: keepShared copies of each cluster exist, and the cycle replaces the oldest.
     const name = "share-2026-01-31";

@@ -181,7 +181,7 @@ function entrySize(entry: ArchiveEntry): number {
 /** 1980-01-01, the earliest time a zip can hold. */
 const ZIP_TIME = new Date(1980, 0, 1);
 
-export function zipArchive(entries: readonly ArchiveEntry[]): Uint8Array {
+function zipArchive(entries: readonly ArchiveEntry[]): Uint8Array {
     return zipSync(Object.fromEntries(entries.map((entry) => [entry.path, [new Uint8Array(entryBytes(entry)), { level: 6, mtime: ZIP_TIME }]])));
 }
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
 
 export const ACCOUNT_ID = "111111111111";
 export const SOURCE_ACCOUNT_ID = "222222222222";
@@ -130,10 +131,29 @@ function unwrapSecrets(value: unknown): unknown {
  * the outputs that waited on the failure stay pending. At exit the runtime would report them as leaked promises
  * and fail the test run, so a test that provokes such a failure forgets them afterwards.
  */
-export function forgetAbandonedOutputs(): void {
+function forgetAbandonedOutputs(): void {
     // The runtime's own bookkeeping: not in its typings, but the function that reports the leaks also clears them.
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown };
     debuggable.leakedPromises();
+}
+
+/**
+ * The error a deployment meets once the deploying account is known, as `pulumi up` reports it. `deploy` builds
+ * the component and returns outputs that depend on the failing check.
+ */
+export async function deploymentFailure(deploy: () => pulumi.Output<unknown>[]): Promise<unknown> {
+    const failure = new Promise<unknown>((resolve) => process.once("unhandledRejection", resolve));
+    for (const output of deploy()) output.apply(() => undefined);
+    const error = await failure;
+    await mocks.settle();
+    forgetAbandonedOutputs();
+    return error;
+}
+
+/** A function's settings, as its environment carries them. */
+export function settingsOf<T>(lambda: RecordedResource): T {
+    const environment = lambda.inputs.environment as { variables: Record<string, string> };
+    return JSON.parse(environment.variables[SETTINGS_ENVIRONMENT_VARIABLE]) as T;
 }
 
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {

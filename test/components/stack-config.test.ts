@@ -10,6 +10,9 @@ import { mocks, SOURCE_ACCOUNT_ID, valueOf } from "./pulumi-mocks";
 
 type ComponentModule = typeof import("../../components");
 let component: ComponentModule;
+/** index.ts's export, which the Pulumi CLI calls. */
+type Program = () => unknown;
+let program: Program;
 
 const VALID: Record<string, string> = {
     "snapshot-refresh:role": "refresh",
@@ -51,8 +54,12 @@ describe("stack configuration", function () {
 
     before(async () => {
         component = await import("../../components");
+        const loaded = (await import("../../index")) as unknown as Program | { default: Program };
+        program = typeof loaded === "function" ? loaded : loaded.default;
     });
     beforeEach(() => mocks.reset());
+    // A test that builds a component ends before its last resources register: let them, before the next test counts.
+    afterEach(() => mocks.settle());
     after(() => pulumi.runtime.setAllConfig({}));
 
     /** The refresh role's arguments, failing the test if the configuration read as another role. */
@@ -65,7 +72,7 @@ describe("stack configuration", function () {
     it("deploys the example stack file Pulumi.acceptance.yaml as it is, reading the production stack's outputs", async () => {
         pulumi.runtime.setAllConfig(stackConfigFromFile(join(__dirname, "..", "..", "Pulumi.acceptance.yaml")));
         const shareKey = "arn:aws:kms:eu-west-1:222222222222:key/0a1b2c3d-0000-4000-8000-production00";
-        mocks.stackOutputs["acme/snapshot-refresh/production"] = { accountId: "222222222222", kmsKeyArn: shareKey, snapshotIdentifierPrefix: "snapshot-refresh-" };
+        mocks.stackOutputs["acme/snapshot-refresh/production"] = { accountId: "222222222222", kmsKeyArn: shareKey, snapshotIdentifierPrefix: "snapshot-refresh-share-" };
         const args = refreshArgs();
         expect(args).to.deep.include({
             sourceAccountId: "222222222222",
@@ -157,22 +164,18 @@ describe("stack configuration", function () {
         { case: "a refresh setting in a share stack", config: { "snapshot-refresh:pipelineName": "acceptance-main" }, key: "snapshot-refresh:pipelineName", mentions: ["setting of the refresh role", "role is share"] },
         { case: "a mistyped share key", config: { "snapshot-refresh:keepshared": "3" }, key: "snapshot-refresh:keepshared", mentions: ["did you mean snapshot-refresh:keepShared?"] },
     ];
-    for (const bad of badShareConfigurations) {
-        it(`rejects, in a share stack, ${bad.case}, naming the key, the value and an example, before any resource exists`, async () => {
-            const config = { ...SHARE, ...bad.config };
+    const rejected = [
+        ...badConfigurations.map((bad) => ({ ...bad, stack: VALID, name: `rejects ${bad.case}` })),
+        ...badShareConfigurations.map((bad) => ({ ...bad, stack: SHARE, name: `rejects, in a share stack, ${bad.case}` })),
+    ];
+    for (const bad of rejected) {
+        it(`${bad.name}, naming the key, the value and an example, before any resource exists`, async () => {
+            const config = { ...bad.stack, ...bad.config };
             pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).filter((entry): entry is [string, string] => entry[1] !== undefined)));
-            expectConfigError(() => component.readStackConfig("snapshot-refresh"), bad.key, ...bad.mentions);
+            // The program itself, as `pulumi preview` runs it: it must stop before it builds anything.
+            expectConfigError(() => program(), bad.key, ...bad.mentions);
             await mocks.settle();
-            expect(mocks.resources).to.have.length(0);
-        });
-    }
-    for (const bad of badConfigurations) {
-        it(`rejects ${bad.case}, naming the key, the value and an example, before any resource exists`, async () => {
-            const config = { ...VALID, ...bad.config };
-            pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).filter((entry): entry is [string, string] => entry[1] !== undefined)));
-            expectConfigError(() => component.readStackConfig("snapshot-refresh"), bad.key, ...bad.mentions);
-            await mocks.settle();
-            expect(mocks.resources).to.have.length(0);
+            expect(mocks.resources.map((resource) => `${resource.type} ${resource.name}`)).to.deep.equal([]);
         });
     }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
     CodePipelineClient,
     ListPipelineExecutionsCommand,
@@ -37,7 +38,6 @@ import { ssmParameterStore } from "../../handlers/refresh/parameters";
 import { codePipelineApi } from "../../handlers/refresh/pipelines";
 import { RestoreDependencies, RestoreInvocation } from "../../handlers/refresh/restore";
 import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "../../handlers/refresh/settings";
-import { ClusterSnapshot, copyIdentifier } from "../../handlers/snapshots";
 import { UpdateDependencies } from "../../handlers/refresh/update-latest";
 
 export const REGION = "eu-west-1";
@@ -49,7 +49,7 @@ export const TARGET_ACCOUNT = "222222222222";
 export const STRANGER_ACCOUNT = "333333333333";
 
 export const COPY_PREFIX = "snapshot-refresh-";
-export const INSTANCE_NAME = "snapshot-refresh";
+const INSTANCE_NAME = "snapshot-refresh";
 export const RESTORE_FUNCTION_NAME = "db-restore-from-snapshot-4f1c2e";
 export const PIPELINE_NAME = "main-pipeline";
 export const KMS_KEY_ARN = "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -175,9 +175,18 @@ export function ownSnapshot(identifier: string, options: OwnSnapshotOptions): Sn
     };
 }
 
+/**
+ * The identifier the README promises a copy: `<prefix><engine>-<source time, to the second>-<first 8 hex of
+ * sha256(source ARN)>`, spelled out here independently of the handlers, for both sides' tests and the simulation.
+ */
+export function spelledCopyIdentifier(prefix: string, engine: EngineName, sourceArn: string, sourceCreatedAt: Date): string {
+    const stamp = sourceCreatedAt.toISOString().slice(0, 19).replace(/[-:]/g, "").toLowerCase();
+    return `${prefix}${engine}-${stamp}-${createHash("sha256").update(sourceArn).digest("hex").slice(0, 8)}`;
+}
+
 /** The identifier this instance gives its copy of `source`. */
 export function copyIdentifierOf(engine: EngineName, source: SnapshotRecord): string {
-    return copyIdentifier(COPY_PREFIX, engine, asClusterSnapshot(source));
+    return spelledCopyIdentifier(COPY_PREFIX, engine, source.DBClusterSnapshotArn!, source.SnapshotCreateTime!);
 }
 
 /**
@@ -193,17 +202,6 @@ export function copyOf(source: SnapshotRecord, engine: EngineName, status = "ava
         sourceArn: source.DBClusterSnapshotArn,
         cluster: source.DBClusterIdentifier,
     });
-}
-
-function asClusterSnapshot(record: SnapshotRecord): ClusterSnapshot {
-    return {
-        identifier: record.DBClusterSnapshotIdentifier!,
-        arn: record.DBClusterSnapshotArn!,
-        engine: record.Engine!,
-        status: record.Status!,
-        createdAt: record.SnapshotCreateTime,
-        encrypted: record.StorageEncrypted ?? false,
-    };
 }
 
 export function arnOf(record: SnapshotRecord): string {
@@ -284,6 +282,12 @@ interface DescribeSnapshotsAnswer {
 
 const MARKER_PREFIX = "page-";
 
+/** The page a request's `Marker` asks for, and the `Marker` of the next one while there is one. */
+export function pageOf(pages: readonly SnapshotRecord[][], marker: string | undefined): DescribeSnapshotsAnswer {
+    const index = marker === undefined ? 0 : Number(marker.slice(MARKER_PREFIX.length));
+    return { DBClusterSnapshots: pages[index] ?? [], Marker: index + 1 < pages.length ? `${MARKER_PREFIX}${index + 1}` : undefined };
+}
+
 /**
  * Answers DescribeDBClusterSnapshots the way AWS does: by `SnapshotType`, a page per `Marker`, and a lookup by
  * identifier or ARN (a shared snapshot only with `SnapshotType: "shared"`) that fails when nothing matches.
@@ -300,9 +304,7 @@ function describeSnapshots(listing: SnapshotListing, received: DescribeSnapshots
             if (found.length === 0) throw notFound(wanted);
             return { DBClusterSnapshots: found };
         }
-        const index = request.Marker === undefined ? 0 : Number(request.Marker.slice(MARKER_PREFIX.length));
-        const next = index + 1 < pages.length ? `${MARKER_PREFIX}${index + 1}` : undefined;
-        return { DBClusterSnapshots: pages[index] ?? [], Marker: next };
+        return pageOf(pages, request.Marker);
     };
 }
 

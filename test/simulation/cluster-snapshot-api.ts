@@ -111,11 +111,11 @@ export interface SimulatedCluster {
     kmsKeyId?: string;
 }
 
-export const DEFAULT_CREATION: SnapshotTiming = { minutes: 30, outcome: "available" };
+const DEFAULT_CREATION: SnapshotTiming = { minutes: 30, outcome: "available" };
 /** Who takes and expires automated snapshots, as the store records it. */
-export const AUTOMATED_BACKUPS = "automated backups";
+const AUTOMATED_BACKUPS = "automated backups";
 /** Accounts one manual snapshot may be shared with (`all` aside). */
-export const SHARED_ACCOUNTS_LIMIT = 20;
+const SHARED_ACCOUNTS_LIMIT = 20;
 
 const MAX_RECORDS = 100;
 const MIN_RECORDS = 20;
@@ -513,7 +513,7 @@ function writeMarker(offset: number): string {
 }
 
 /** The snapshot as `viewer` sees it: AWS reports a shared snapshot's ARN as its identifier. */
-export function describeSnapshot(snapshot: StoredSnapshot, viewer: string, atMs: number): DescribedSnapshot {
+function describeSnapshot(snapshot: StoredSnapshot, viewer: string, atMs: number): DescribedSnapshot {
     const status = statusAt(snapshot, atMs);
     const shared = snapshot.account !== viewer;
     return {
@@ -535,6 +535,8 @@ export function describeSnapshot(snapshot: StoredSnapshot, viewer: string, atMs:
         KmsKeyId: snapshot.kmsKeyId,
         DBClusterSnapshotArn: snapshot.arn,
         SourceDBClusterSnapshotArn: snapshot.sourceArn,
+        // The RDS endpoint reports a snapshot's tags in its listings.
+        TagList: Object.entries(snapshot.tags).map(([Key, Value]) => ({ Key, Value })),
     };
 }
 

@@ -84,7 +84,7 @@ export async function deployComponent(name: string, args: SnapshotRefreshArgs, s
     }
 }
 
-export const PULUMI = humanCaller("pulumi up", "ci-deployer");
+const PULUMI = humanCaller("pulumi up", "ci-deployer");
 
 /** What `pulumi up` of SnapshotShare puts in place in production. */
 export interface ShareDeployment {

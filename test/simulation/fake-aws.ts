@@ -40,7 +40,10 @@ export interface ApiCall {
     caller: string;
     client: ServiceClient;
     command: string;
-    /** What the request asked for, where it matters to a test: a listing's type and whether it asked for a later page. */
+    /**
+     * What the request asked for, where it matters to a test: a listing's type and whether it asked for a later
+     * page, the snapshot a creation, change of sharing or deletion names.
+     */
     request?: string;
     /** `name: message` of the error it failed with. */
     error?: string;
@@ -105,7 +108,8 @@ export class FakeAws {
         rds.on(DescribeRdsSnapshots).callsFake((input) =>
             this.serve("rds", "DescribeDBClusterSnapshots", (caller) => this.snapshots.describe("rds", caller, input), describedListing(input)));
         rds.on(CopyRdsSnapshot).callsFake((input) => this.serve("rds", "CopyDBClusterSnapshot", (caller) => this.snapshots.copy("rds", caller, input)));
-        rds.on(DeleteRdsSnapshot).callsFake((input) => this.serve("rds", "DeleteDBClusterSnapshot", (caller) => this.snapshots.delete("rds", caller, input)));
+        rds.on(DeleteRdsSnapshot).callsFake((input) =>
+            this.serve("rds", "DeleteDBClusterSnapshot", (caller) => this.snapshots.delete("rds", caller, input), input.DBClusterSnapshotIdentifier));
         rds.on(CreateRdsSnapshot).callsFake((input) =>
             this.serve("rds", "CreateDBClusterSnapshot", (caller) => this.snapshots.createClusterSnapshot("rds", caller, input), describedCreation(input)));
         rds.on(ModifyRdsAttribute).callsFake((input) =>
@@ -115,7 +119,8 @@ export class FakeAws {
         docdb.on(DescribeDocDbSnapshots).callsFake((input) =>
             this.serve("docdb", "DescribeDBClusterSnapshots", (caller) => this.snapshots.describe("docdb", caller, input), describedListing(input)));
         docdb.on(CopyDocDbSnapshot).callsFake((input) => this.serve("docdb", "CopyDBClusterSnapshot", (caller) => this.snapshots.copy("docdb", caller, input)));
-        docdb.on(DeleteDocDbSnapshot).callsFake((input) => this.serve("docdb", "DeleteDBClusterSnapshot", (caller) => this.snapshots.delete("docdb", caller, input)));
+        docdb.on(DeleteDocDbSnapshot).callsFake((input) =>
+            this.serve("docdb", "DeleteDBClusterSnapshot", (caller) => this.snapshots.delete("docdb", caller, input), input.DBClusterSnapshotIdentifier));
         docdb.on(CreateDocDbSnapshot).callsFake((input) =>
             this.serve("docdb", "CreateDBClusterSnapshot", (caller) => this.snapshots.createClusterSnapshot("docdb", caller, input), describedCreation(input)));
         docdb.on(ModifyDocDbAttribute).callsFake((input) =>

@@ -3,8 +3,8 @@
  * what is wrong, in words; an empty list means the property holds. The checks look at the fakes' state and
  * history directly, never at what the functions say about themselves.
  */
-import { createHash } from "node:crypto";
 import { EngineName } from "../../handlers/engines";
+import { spelledCopyIdentifier } from "../handlers/support";
 import { EngineSettings, UNSET_SNAPSHOT } from "../../handlers/refresh/settings";
 import { ACCEPTANCE_ACCOUNT, accountOfArn, PRODUCTION_ACCOUNT } from "./accounts";
 import { Deployment } from "./deployment";
@@ -231,10 +231,9 @@ function checkCopies(world: WorldView, record: InvocationRecord): string[] {
     return problems;
 }
 
-/** The identifier the README promises: `<prefix><engine>-<source time>-<hash of the source ARN>`. */
+/** The identifier the README promises a copy of `source`. */
 export function expectedCopyIdentifier(prefix: string, engine: EngineName, source: StoredSnapshot): string {
-    const stamp = source.startedAt.toISOString().slice(0, 19).replace(/[-:]/g, "").toLowerCase();
-    return `${prefix}${engine}-${stamp}-${createHash("sha256").update(source.arn).digest("hex").slice(0, 8)}`;
+    return spelledCopyIdentifier(prefix, engine, source.arn, source.startedAt);
 }
 
 /** A copy either refresh function made: the restore makes the copies the update could not, under the same identifier and tags. */

@@ -32,7 +32,6 @@ export interface InvocationRecord {
     calls: ApiCall[];
     copiesStarted: StoredSnapshot[];
     deleted: StoredSnapshot[];
-    cycle?: CycleRecord;
     /**
      * Per engine, the production snapshot this run had to work with, from production's own records at the run's
      * instant: for the update, the newest shared then; for a restore check, the cycle's data as of the check
@@ -57,8 +56,6 @@ export interface CycleRecord {
     /** Local date of the cycle day: the execution is named `cycle-<date>`. */
     date: string;
     expectation: CycleExpectation;
-    /** The starter's runs for this day's firings. */
-    starts: InvocationRecord[];
     /** The cycle's Step Functions execution. */
     execution?: ExecutionRecord;
     updates: InvocationRecord[];
@@ -82,7 +79,20 @@ export interface CycleRecord {
     detail?: string;
 }
 
-/** One letter per run of a cycle's restore, so a cycle's course reads at a glance. */
+/**
+ * A cycle's restore checks, a letter each, so its course reads at a glance: t (throttled, retried), E (failed),
+ * c (started a copy and waits), w (waits), R (restored).
+ */
+export function checkCodes(cycle: CycleRecord): string {
+    return cycle.restores.map(checkCode).join("");
+}
+
+/** The cycles' table and the first violations: what a failed test about a simulated world shows. */
+export function worldReport(world: { cycles: readonly CycleRecord[]; violations: readonly { at: string; what: string }[] }, most = 40): string {
+    const violations = world.violations.slice(0, most).map((violation) => `  ${violation.at}: ${violation.what}`).join("\n");
+    return `\n${cycleTable(world.cycles)}\n\nviolations (${world.violations.length}):\n${violations}\n`;
+}
+
 function checkCode(record: InvocationRecord): string {
     if (record.status === "failed") return record.invocation.error?.name === "TransientAwsError" ? "t" : "E";
     if (record.outcome === "waiting") return record.copiesStarted.length > 0 ? "c" : "w";
@@ -107,7 +117,7 @@ export function cycleTable(cycles: readonly CycleRecord[]): string {
     const header = "  #  date        update  checks          min  expected  outcome     restored data or error";
     const rows = cycles.map((cycle) => {
         const update = cycle.updates.map((record) => (record.status === "failed" ? (record.invocation.error?.name === "TransientAwsError" ? "t" : "E") : "ok")).join(",") || "-";
-        const checks = cycle.restores.map(checkCode).join("") || "-";
+        const checks = checkCodes(cycle) || "-";
         const detail = (cycle.detail ?? "").replace(/arn:aws:rds:[^:]+:\d+:cluster-snapshot:[a-z0-9-]+/g, shortArn);
         return `${String(cycle.number).padStart(3)}  ${cycle.date}  ${update.padEnd(6)}  ${checks.padEnd(14)}  ${minutesToRestore(cycle).padStart(3)}  ` +
             `${cycle.expectation.outcome.padEnd(8)}  ${(cycle.outcome ?? "-").padEnd(10)}  ${detail.length > 200 ? `${detail.slice(0, 200)}...` : detail}`;

@@ -24,6 +24,8 @@ export interface OneCycleOptions {
     creationMinutes?: number;
     /** Whether the schedule fires on the cycle day; otherwise on the week after, when no cycle is due. Default: true. */
     firesOnCycleDay?: boolean;
+    /** Firings (their `scheduledTime`) Scheduler delivers twice. Default: none. */
+    redeliveredFirings?: readonly string[];
 }
 
 export async function oneCycleWorld(options: OneCycleOptions = {}): Promise<SimulatedWorld> {
@@ -46,6 +48,7 @@ export async function oneCycleWorld(options: OneCycleOptions = {}): Promise<Simu
         cycleTime: "02:00",
         snapshotApi: ACCEPTANCE_LIMITS,
         expectation: () => ({ outcome: "restored" }),
+        redeliveredFirings: options.redeliveredFirings,
     });
     world.startProduction("2025-12-20");
     world.aws.pipelines.create("acceptance-main");

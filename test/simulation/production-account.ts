@@ -115,17 +115,17 @@ export class ProductionAccount {
     }
 
     /**
-     * The data a restore attempt at `atMs` must restore for the engine: the newest production snapshot started
-     * (its SnapshotCreateTime) at or before the cycle's update time `createdByMs` and shared with acceptance,
-     * available and still there at `atMs`. Started after the update time, a snapshot belongs to the next cycle
-     * even when it is shared before the attempt; started before it and shared after it, it is this cycle's
-     * (the update could not see it, so the restore has to copy it).
+     * The data a restore check at `atMs` must restore for the engine: the newest production snapshot started
+     * (its SnapshotCreateTime) at or before the cycle's start `cycleStartMs` and shared with acceptance,
+     * available and still there at `atMs`. Started after the cycle's start, a snapshot belongs to the next cycle
+     * even when it is shared before the check; started before it and shared after the update ran, it is this
+     * cycle's (the update could not see it, so the restore has to copy it).
      */
-    cycleDataAt(engine: EngineName, createdByMs: number, atMs: number, sourceClusters: readonly string[] = []): StoredSnapshot | undefined {
+    cycleDataAt(engine: EngineName, cycleStartMs: number, atMs: number, sourceClusters: readonly string[] = []): StoredSnapshot | undefined {
         let newest: StoredSnapshot | undefined;
         for (const snapshot of this.aws.store.everything()) {
             if (!this.isFollowed(snapshot, engine, sourceClusters)) continue;
-            if (snapshot.startedAt.getTime() > createdByMs) continue;
+            if (snapshot.startedAt.getTime() > cycleStartMs) continue;
             if (!isSharedWith(snapshot, ACCEPTANCE_ACCOUNT, atMs) || !existedAt(snapshot, atMs) || statusAt(snapshot, atMs) !== "available") continue;
             if (newest === undefined || snapshot.startedAt > newest.startedAt) newest = snapshot;
         }

@@ -32,8 +32,6 @@ export interface ShareRunRecord {
     execution?: ExecutionRecord;
     at: Date;
     calls: ApiCall[];
-    /** The targets of the deployment the run ran under. */
-    targets: readonly string[];
 }
 
 const HANDLER_FACTORIES: Record<ShareFunctionKind, () => Handler> = { "share-starter": createShareStarterHandler, share: createShareHandler };
@@ -102,8 +100,12 @@ export class ShareSide {
 
     /** The snapshots the share function made (its copies and fresh snapshots), deleted ones included. */
     ownSnapshots(): StoredSnapshot[] {
-        const prefix = this.deployment.settings.snapshotIdentifierPrefix;
-        return this.aws.store.everything().filter((snapshot) => snapshot.account === PRODUCTION_ACCOUNT && snapshot.identifier.startsWith(prefix));
+        return this.aws.store.everything().filter((snapshot) => this.madeByShareFunction(snapshot));
+    }
+
+    /** From the fake's own records, not from names: a look-alike someone else made is not the function's. */
+    private madeByShareFunction(snapshot: StoredSnapshot): boolean {
+        return snapshot.account === PRODUCTION_ACCOUNT && snapshot.createdBy === this.deployment.functions.share.caller.label;
     }
 
     /** Checks each share cycle that ended: run once the world has run. */
@@ -127,7 +129,6 @@ export class ShareSide {
             ...origin,
             at: this.aws.timeline.now(),
             calls: this.aws.calls.slice(callsBefore),
-            targets: this.deployment.settings.targetAccountIds,
         };
         this.runs.push(record);
         this.report(`${kind} ${record.at.toISOString()}`, this.checkRun(record));
@@ -146,16 +147,15 @@ export class ShareSide {
         const nowMs = record.at.getTime();
         const changing = record.calls.filter((call) => /^(Copy|Delete|Modify|Create)DBCluster/.test(call.command) && call.error === undefined);
         if (record.kind === "share-starter" && changing.length > 0) problems.push("the share starter changed snapshots");
-        const prefix = this.deployment.settings.snapshotIdentifierPrefix;
         const named = this.namedByTargets();
         for (const snapshot of this.aws.store.everything()) {
-            const own = snapshot.account === PRODUCTION_ACCOUNT && snapshot.identifier.startsWith(prefix);
+            const own = this.madeByShareFunction(snapshot);
             const deletedNow = snapshot.deletedBy === deployed.caller.label && snapshot.deletedAt?.getTime() === nowMs;
             if (deletedNow && !own) problems.push(`deleted ${snapshot.identifier}, which it did not make`);
             if (deletedNow && named.includes(snapshot.arn)) problems.push(`deleted ${snapshot.identifier}, which a target account's parameter names`);
             const added = snapshot.shares.filter((share) => share.at.getTime() === nowMs).map((share) => share.account);
             if (added.length > 0 && !own) problems.push(`shared ${snapshot.identifier}, which it did not make`);
-            const strangers = added.filter((account) => !record.targets.includes(account));
+            const strangers = added.filter((account) => !this.deployment.settings.targetAccountIds.includes(account));
             if (strangers.length > 0) problems.push(`shared ${snapshot.identifier} with ${strangers.join(", ")}, which are not targets`);
         }
         if (record.invocation.error !== undefined && record.invocation.error.message.length < 40) problems.push(`a failed run says too little: ${record.invocation.error.message}`);

@@ -163,11 +163,6 @@ function inForceAt(share: SnapshotShare, atMs: number): boolean {
     return share.at.getTime() <= atMs && (share.revokedAt === undefined || share.revokedAt.getTime() > atMs);
 }
 
-/** When `account` could first see the snapshot, if it ever could. */
-export function sharedSince(snapshot: StoredSnapshot, account: string): Date | undefined {
-    return snapshot.shares.find((share) => share.account === account)?.at;
-}
-
 export function existedAt(snapshot: StoredSnapshot, atMs: number): boolean {
     return snapshot.startedAt.getTime() <= atMs && (snapshot.deletedAt === undefined || snapshot.deletedAt.getTime() > atMs);
 }

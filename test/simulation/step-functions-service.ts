@@ -1,5 +1,5 @@
 /**
- * AWS Step Functions for the acceptance account: state machines as the component deploys them, StartExecution
+ * AWS Step Functions for both accounts: state machines as the components deploy them, StartExecution
  * with the naming rules of STANDARD workflows, and each execution run by aws-local-stepfunctions on the
  * deployed definition itself. Its Task states invoke the simulated functions the definition names (by ARN, the
  * way Step Functions invokes Lambda: the function's error type becomes the state's error); its Wait and Retry

@@ -13,7 +13,7 @@ import { expect } from "chai";
 import { EngineName } from "../../handlers/engines";
 import { clusterSnapshotArn, PRODUCTION_ACCOUNT } from "./accounts";
 import { expectedCopyIdentifier, restoredProductionArn } from "./invariants";
-import { cycleTable, InvocationRecord } from "./ledger";
+import { InvocationRecord, worldReport } from "./ledger";
 import { CYCLE_DATE, oneCycleWorld } from "./one-cycle";
 import { SimulatedWorld } from "./simulation";
 
@@ -31,10 +31,6 @@ function productionArn(engine: EngineName, date: string, time: string): string {
 /** Each check: copy-started (waits for a copy it started), or the outcome it returned. */
 function outcomes(restores: readonly InvocationRecord[]): (string | undefined)[] {
     return restores.map((record) => (record.outcome === "waiting" && record.copiesStarted.length > 0 ? "copy-started" : record.outcome ?? record.status));
-}
-
-function report(world: SimulatedWorld): string {
-    return `\n${cycleTable(world.cycles)}\n${world.violations.map((violation) => `${violation.at}: ${violation.what}`).join("\n")}`;
 }
 
 /** The UTC time `minutes` after the cycle's start at 01:00 UTC. */
@@ -55,7 +51,7 @@ describe("a production snapshot job near the cycle's start (winter cycle, 01:00 
             const world = await oneWinterCycle(dailyAtUtc);
             await world.run();
             const cycle = world.cycle(1);
-            const why = report(world);
+            const why = worldReport(world);
             const engines = world.deployment.settings.engines;
 
             expect(world.violations, why).to.deep.equal([]);
@@ -85,7 +81,7 @@ describe("a production snapshot job near the cycle's start (winter cycle, 01:00 
         const world = await oneWinterCycle("01:05");
         await world.run();
         const cycle = world.cycle(1);
-        const why = report(world);
+        const why = worldReport(world);
         const engines = world.deployment.settings.engines;
 
         expect(world.violations, why).to.deep.equal([]);

@@ -23,8 +23,6 @@ const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 export class Timeline {
     private readonly clock: Clock;
-    /** Every action that ran, in order: the world's own log, for the report of a failed test. */
-    readonly history: TimelineEntry[] = [];
     /**
      * Actions that threw. The simulation goes on (one broken action must not hide the rest of the year), and
      * the test reports them: a person's action failing is either a scenario mistake or AWS refusing it.
@@ -92,7 +90,6 @@ export class Timeline {
     }
 
     private perform(label: string, run: () => void): void {
-        this.history.push({ at: this.now(), label });
         try {
             run();
         } catch (error) {

@@ -7,18 +7,19 @@
 import { expect } from "chai";
 import { EngineName } from "../../handlers/engines";
 import { ACCEPTANCE_ACCOUNT, ACCEPTANCE_KMS_KEY_ARN, awsManagedRdsKeyArn, PRODUCTION_ACCOUNT, TEST_ACCOUNT } from "./accounts";
-import { cycleTable } from "./ledger";
+import { worldReport } from "./ledger";
 import { SimulatedWorld } from "./simulation";
 import { existedAt, restoreAttributeAt, StoredSnapshot } from "./snapshot-store";
 import {
-    CYCLE_COUNT,
     FAILED_COPY_SHARE_CYCLE,
     FIRST_SHARE_CYCLE_WITHOUT_TEST,
     RERUN_SHARE_CYCLE,
+    PEOPLES_SNAPSHOTS,
     TARGET_REMOVED_AT,
     THROTTLED_SHARE_CYCLE,
     twoAccountYear,
 } from "./two-accounts";
+import { CYCLE_COUNT } from "./year";
 
 const MINUTE = 60_000;
 const CLUSTER_OF: Record<EngineName, string> = { aurora: "orders", documentdb: "catalog" };
@@ -28,14 +29,13 @@ describe("a simulated year of both stacks: production shares every other Saturda
     let world: SimulatedWorld;
 
     before(async () => {
-        ({ world } = await twoAccountYear());
+        world = await twoAccountYear();
         await world.run();
     });
 
     afterEach(function () {
         if (this.currentTest?.state !== "failed" || world === undefined) return;
-        const violations = world.violations.slice(0, 40).map((violation) => `  ${violation.at}: ${violation.what}`).join("\n");
-        console.log(`\n${cycleTable(world.cycles)}\n\nviolations (${world.violations.length}):\n${violations}\n`);
+        console.log(worldReport(world));
     });
 
     const share = () => world.share!;
@@ -145,7 +145,18 @@ describe("a simulated year of both stacks: production shares every other Saturda
             "snapshot-refresh-share-documentdb-20261219t200000",
         ]);
         for (const snapshot of kept) expect(restoreAttributeAt(snapshot, endMs), snapshot.identifier).to.deep.equal([ACCEPTANCE_ACCOUNT]);
-        const automated = world.aws.store.automatedOwnedBy(PRODUCTION_ACCOUNT);
-        expect(automated.every((snapshot) => snapshot.shares.length === 0), "automated snapshots are never shared").to.equal(true);
+    });
+
+    it("never shares or deletes a snapshot it did not make: automated ones, and production's own, even one named like its copies", () => {
+        const changing = world.aws.calls.filter((call) => call.caller === share().deployment.functions.share.caller.label &&
+            ["ModifyDBClusterSnapshotAttribute", "DeleteDBClusterSnapshot"].includes(call.command));
+        expect(changing.length).to.be.greaterThan(0);
+        const namedForeign = changing.filter((call) => (call.request ?? "").includes("rds:") || PEOPLES_SNAPSHOTS.some((identifier) => (call.request ?? "").includes(identifier)));
+        expect(namedForeign).to.deep.equal([]);
+        for (const identifier of PEOPLES_SNAPSHOTS) {
+            const snapshot = world.aws.store.own(PRODUCTION_ACCOUNT, identifier);
+            expect(snapshot, identifier).to.not.equal(undefined);
+            expect(snapshot!.shares, identifier).to.deep.equal([]);
+        }
     });
 });

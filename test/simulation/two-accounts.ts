@@ -16,12 +16,11 @@
  */
 import { SnapshotRefreshArgs } from "../../components/refresh/args";
 import { SnapshotShareArgs } from "../../components/share/args";
-import { ACCEPTANCE_ACCOUNT, ACCEPTANCE_KMS_KEY_ARN, awsManagedRdsKeyArn, humanCaller, PRODUCTION_ACCOUNT, PRODUCTION_KMS_KEY_ARN, TEST_ACCOUNT } from "./accounts";
-import { ShareDeployment } from "./deployment";
+import { ACCEPTANCE_ACCOUNT, awsManagedRdsKeyArn, humanCaller, PRODUCTION_ACCOUNT, PRODUCTION_KMS_KEY_ARN, TEST_ACCOUNT } from "./accounts";
 import { ACCEPTANCE_LIMITS, SimulatedWorld } from "./simulation";
+import { ARGS, FIRST_CYCLE, PIPELINE } from "./year";
 
-export const PRODUCTION_STACK = "acme/snapshot-refresh/production";
-export const PIPELINE = "acceptance-main";
+const PRODUCTION_STACK = "acme/snapshot-refresh/production";
 
 export const SHARE_ARGS: SnapshotShareArgs = {
     targetAccountIds: [ACCEPTANCE_ACCOUNT, TEST_ACCOUNT],
@@ -31,14 +30,8 @@ export const SHARE_ARGS: SnapshotShareArgs = {
     maintenanceWindowMinutes: 120,
 };
 
-export const REFRESH_ARGS: SnapshotRefreshArgs = {
-    sourceAccountId: PRODUCTION_ACCOUNT,
-    sourceStack: PRODUCTION_STACK,
-    pipelineName: PIPELINE,
-    engines: ["aurora", { engine: "documentdb", kmsKeyArn: ACCEPTANCE_KMS_KEY_ARN }],
-    cadence: "every 2 weeks on sunday at 02:00 starting 2026-01-04",
-    timezone: "Europe/Amsterdam",
-};
+/** The acceptance stack of the single-account year, reading production's outputs through sourceStack. */
+const REFRESH_ARGS: SnapshotRefreshArgs = { ...ARGS, sourceStack: PRODUCTION_STACK, cadence: `every 2 weeks on sunday at 02:00 starting ${FIRST_CYCLE}` };
 
 /** The share cycle whose orders copy fails, the operator's rerun, the one whose sharing is throttled, and the first after the test account goes. */
 export const FAILED_COPY_SHARE_CYCLE = "share-2026-03-14";
@@ -46,13 +39,8 @@ export const RERUN_SHARE_CYCLE = "share-2026-03-14-again";
 export const THROTTLED_SHARE_CYCLE = "share-2026-05-09";
 export const TARGET_REMOVED_AT = new Date("2026-07-01T10:00:00Z");
 export const FIRST_SHARE_CYCLE_WITHOUT_TEST = "share-2026-07-04";
-export const CYCLE_COUNT = 26;
-
-export interface TwoAccountYear {
-    world: SimulatedWorld;
-    /** The production deployment without the test account. */
-    withoutTest: ShareDeployment;
-}
+/** Manual snapshots production's people take; the first has the exact form of a share copy's identifier. */
+export const PEOPLES_SNAPSHOTS = ["snapshot-refresh-share-aurora-20251230t090000-0a1b2c3d", "orders-before-migration"];
 
 export interface TwoAccountOptions {
     /** Inject the production faults of the table above. Default: true. */
@@ -63,10 +51,9 @@ export interface TwoAccountOptions {
     until?: string;
 }
 
-const FIRST_CYCLE = "2026-01-04";
 const MS_PER_DAY = 86_400_000;
 
-export async function twoAccountYear(options: TwoAccountOptions = {}): Promise<TwoAccountYear> {
+export async function twoAccountYear(options: TwoAccountOptions = {}): Promise<SimulatedWorld> {
     const shareArgs = options.shareArgs ?? SHARE_ARGS;
     const until = options.until ?? "2027-01-01";
     const cycleCount = Math.ceil((Date.parse(`${until}T00:00:00Z`) - Date.parse(`${FIRST_CYCLE}T00:00:00Z`)) / (14 * MS_PER_DAY));
@@ -101,6 +88,14 @@ export async function twoAccountYear(options: TwoAccountOptions = {}): Promise<T
     world.aws.pipelines.create(PIPELINE);
     const timeline = world.aws.timeline;
     timeline.schedule(new Date("2025-12-31T12:00:00Z"), "pulumi up in production", () => share.deploy());
+    // Production's own manual snapshots, one named exactly like the share function's copies: never its to touch.
+    timeline.schedule(new Date("2025-12-30T09:00:00Z"), "production's operators take manual snapshots", () => {
+        for (const identifier of PEOPLES_SNAPSHOTS) {
+            world.aws.snapshots.createSnapshot(world.production.caller, {
+                identifier, clusterIdentifier: "orders", engine: "aurora-postgresql", engineVersion: "15.4", minutes: 30, kmsKeyId: PRODUCTION_KMS_KEY_ARN,
+            });
+        }
+    });
     timeline.schedule(new Date("2026-01-01T12:00:00Z"), "pulumi up in acceptance", () => world.deploy());
     if (options.faults ?? true) {
         const shareCaller = share.deployment.functions.share.caller.label;
@@ -120,5 +115,5 @@ export async function twoAccountYear(options: TwoAccountOptions = {}): Promise<T
         });
         timeline.schedule(TARGET_REMOVED_AT, "pulumi up in production: the test account is no longer a target", () => share.deploy(withoutTest));
     }
-    return { world, withoutTest };
+    return world;
 }

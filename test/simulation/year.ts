@@ -40,7 +40,7 @@ import { ENGINE_VALUE } from "./production-account";
 import { ACCEPTANCE_LIMITS, SimulatedWorld, SimulationConfig } from "./simulation";
 import { statusAt, StoredSnapshot } from "./snapshot-store";
 
-export const COMPONENT_NAME = "snapshot-refresh";
+const COMPONENT_NAME = "snapshot-refresh";
 export const PIPELINE = "acceptance-main";
 export const RENAMED_PIPELINE = "acceptance-main-v2";
 export const ARGS: SnapshotRefreshArgs = {
@@ -51,7 +51,7 @@ export const ARGS: SnapshotRefreshArgs = {
     timezone: "Europe/Amsterdam",
 };
 
-const FIRST_CYCLE = "2026-01-04";
+export const FIRST_CYCLE = "2026-01-04";
 export const CYCLE_COUNT = 26;
 const MS_PER_DAY = 86_400_000;
 

@@ -9,9 +9,8 @@ import { expect } from "chai";
 import { REFRESH_CYCLE_STATES } from "../../../components/refresh/refresh-cycle";
 import { humanCaller } from "../../simulation/accounts";
 import { deployComponent } from "../../simulation/deployment";
-import { cycleTable } from "../../simulation/ledger";
+import { worldReport } from "../../simulation/ledger";
 import { ONE_CYCLE_ARGS, oneCycleWorld } from "../../simulation/one-cycle";
-import { SimulatedWorld } from "../../simulation/simulation";
 
 interface AslState {
     Type: string;
@@ -20,10 +19,6 @@ interface AslState {
     Retry?: { ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds?: number }[];
     Catch?: { ErrorEquals: string[]; Next: string }[];
     TimestampPath?: string;
-}
-
-function report(world: SimulatedWorld): string {
-    return `\n${cycleTable(world.cycles)}\n${world.violations.map((violation) => `${violation.at}: ${violation.what}`).join("\n")}`;
 }
 
 describe("the refresh cycle state machine", function () {
@@ -66,10 +61,22 @@ describe("the refresh cycle state machine", function () {
         const world = await oneCycleWorld({ args: { ...ONE_CYCLE_ARGS, engines: ["aurora"] } });
         await world.run();
         const cycle = world.cycle(1);
-        expect(world.violations, report(world)).to.deep.equal([]);
+        expect(world.violations, worldReport(world)).to.deep.equal([]);
         const stateNames = cycle.execution!.events.filter((event) => event.type === "StateEntered").map((event) => (event as { state: { name: string } }).state.name);
         expect(stateNames).to.deep.equal([REFRESH_CYCLE_STATES.update, REFRESH_CYCLE_STATES.restore, REFRESH_CYCLE_STATES.copiesInProgress, REFRESH_CYCLE_STATES.restored]);
         expect(cycle.executions[0].startTime.getTime()).to.equal(cycle.cycleStart.getTime());
+    });
+
+    it("runs a cycle once when Scheduler delivers its firing twice: Step Functions answers the second start with the running execution", async () => {
+        const world = await oneCycleWorld({ redeliveredFirings: ["2026-01-04T01:00:00Z"] });
+        await world.run();
+        expect(world.violations, worldReport(world)).to.deep.equal([]);
+        const deliveries = world.invocations.filter((record) => record.kind === "starter" && record.firing?.scheduledTime === "2026-01-04T01:00:00Z");
+        const answers = deliveries.map((record) => record.invocation.result as { outcome: string; executionArn: string });
+        expect(answers.map((answer) => answer.outcome)).to.deep.equal(["started", "started"]);
+        expect(answers[1].executionArn).to.equal(answers[0].executionArn);
+        expect(world.aws.stepFunctions.all().map((execution) => execution.name)).to.deep.equal(["cycle-2026-01-04"]);
+        expect(world.aws.pipelines.allExecutions()).to.have.length(1);
     });
 
     it("retries a Task that Lambda refused while the function was busy, 30 seconds later, and the cycle goes on", async () => {
@@ -86,7 +93,7 @@ describe("the refresh cycle state machine", function () {
         const retried = execution.events.filter((event) => event.type === "StateRetried");
         expect(retried).to.have.length(1);
         expect(world.cycle(1).restores[0].invocation.startedAt.toISOString()).to.equal("2026-01-04T01:00:30.000Z");
-        expect(world.cycle(1).outcome, report(world)).to.equal("restored");
+        expect(world.cycle(1).outcome, worldReport(world)).to.equal("restored");
     });
 
     it("runs a whole cycle now for `aws stepfunctions start-execution` with input {}, outside any cycle day", async () => {
@@ -97,12 +104,12 @@ describe("the refresh cycle state machine", function () {
         });
         await world.run();
         const [execution] = world.aws.stepFunctions.all();
-        expect(execution.status, report(world)).to.equal("SUCCEEDED");
+        expect(execution.status, worldReport(world)).to.equal("SUCCEEDED");
         const restored = world.aws.pipelines.allExecutions();
         expect(restored).to.have.length(1);
         // The update's copy takes 40 minutes; the restore checks every 10.
         expect(execution.startDate.toISOString().slice(0, 16)).to.equal("2026-01-12T09:00");
         expect(restored[0].startTime.getTime() - execution.startDate.getTime()).to.equal(40 * 60_000);
-        expect(world.violations.filter((violation) => !violation.at.startsWith("cycle 1 ")), report(world)).to.deep.equal([]);
+        expect(world.violations.filter((violation) => !violation.at.startsWith("cycle 1 ")), worldReport(world)).to.deep.equal([]);
     });
 });

@@ -2,9 +2,8 @@ import { expect } from "chai";
 import { SnapshotRefreshArgs } from "../../../components/refresh/args";
 import { ConfigError } from "../../../components/config-error";
 import { RefreshSettings } from "../../../handlers/refresh/settings";
-import { SETTINGS_ENVIRONMENT_VARIABLE } from "../../../handlers/settings";
 import { arnOfFunction, listOf, policyOf, statement } from "../policy-documents";
-import { ACCOUNT_ID, forgetAbandonedOutputs, mocks, RecordedResource, REGION, SOURCE_ACCOUNT_ID, valueOf } from "../pulumi-mocks";
+import { ACCOUNT_ID, deploymentFailure, mocks, RecordedResource, REGION, settingsOf, SOURCE_ACCOUNT_ID, valueOf } from "../pulumi-mocks";
 
 
 type ComponentModule = typeof import("../../../components");
@@ -36,10 +35,7 @@ async function build(name: string, args: SnapshotRefreshArgs) {
     return refresh;
 }
 
-function settingsOf(lambda: RecordedResource): RefreshSettings {
-    const environment = lambda.inputs.environment as { variables: Record<string, string> };
-    return JSON.parse(environment.variables[SETTINGS_ENVIRONMENT_VARIABLE]) as RefreshSettings;
-}
+const refreshSettingsOf = (lambda: RecordedResource) => settingsOf<RefreshSettings>(lambda);
 
 describe("SnapshotRefresh", function () {
     // Each build serializes two functions' closures: about a second on a small machine.
@@ -170,7 +166,7 @@ describe("SnapshotRefresh", function () {
                 expect(lambda.inputs.loggingConfig).to.deep.include({ logFormat: "JSON", logGroup });
                 expect(mocks.named(`acc-${kind}-logs`).inputs.retentionInDays).to.equal(90);
             }
-            expect(settingsOf(mocks.named("acc-update", FUNCTION))).to.deep.equal({
+            expect(refreshSettingsOf(mocks.named("acc-update", FUNCTION))).to.deep.equal({
                 instanceName: "acc",
                 sourceAccountId: SOURCE_ACCOUNT_ID,
                 copyIdentifierPrefix: "acc-",
@@ -189,8 +185,8 @@ describe("SnapshotRefresh", function () {
                     },
                 ],
             });
-            expect(settingsOf(mocks.named("acc-restore", FUNCTION))).to.deep.equal(settingsOf(mocks.named("acc-update", FUNCTION)));
-            expect(settingsOf(mocks.named("acc-starter", FUNCTION))).to.deep.equal({
+            expect(refreshSettingsOf(mocks.named("acc-restore", FUNCTION))).to.deep.equal(refreshSettingsOf(mocks.named("acc-update", FUNCTION)));
+            expect(refreshSettingsOf(mocks.named("acc-starter", FUNCTION))).to.deep.equal({
                 instanceName: "acc",
                 stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:acc-refresh-cycle`,
                 cycleLabel: "refresh cycle",
@@ -386,7 +382,7 @@ describe("SnapshotRefresh", function () {
 
     it("restores documentdb straight from the shared snapshot when told not to copy: no copy, tag, delete or KMS permission", async () => {
         await build("direct", { sourceAccountId: SOURCE_ACCOUNT_ID, pipelineName: "p", engines: [{ engine: "documentdb", copy: false }] });
-        expect(settingsOf(mocks.named("direct-update", FUNCTION)).engines[0]).to.include({ engine: "documentdb", copy: false });
+        expect(refreshSettingsOf(mocks.named("direct-update", FUNCTION)).engines[0]).to.include({ engine: "documentdb", copy: false });
         for (const policy of ["direct-update-policy", "direct-restore-policy"]) {
             const actions = policyOf(mocks.named(policy)).flatMap((granted) => listOf(granted.Action));
             expect(actions.filter((action) => /Copy|Tag|Delete|^kms:/.test(action)), policy).to.deep.equal([]);
@@ -414,7 +410,7 @@ describe("SnapshotRefresh", function () {
 
         function expectScopedToTheShare(): void {
             for (const kind of ["update", "restore"]) {
-                expect(settingsOf(mocks.named(`acc-${kind}`, FUNCTION)).sourceSnapshotPrefix, kind).to.equal("prod-share-");
+                expect(refreshSettingsOf(mocks.named(`acc-${kind}`, FUNCTION)).sourceSnapshotPrefix, kind).to.equal("prod-share-");
                 const statements = policyOf(mocks.named(`acc-${kind}-policy`));
                 expect(statement(statements, "DescribeCopyKeys").Resource, kind).to.deep.equal([KEY_ARN, shareKey]);
                 expect(statement(statements, "GrantCopyKeysToRds").Resource, kind).to.deep.equal([KEY_ARN, shareKey]);
@@ -436,12 +432,7 @@ describe("SnapshotRefresh", function () {
 
         it("refuses a production stack of another account than sourceAccountId", async () => {
             mocks.stackOutputs[production] = { accountId: "999999999999", kmsKeyArn: shareKey, snapshotIdentifierPrefix: "prod-share-" };
-            const failure = new Promise<unknown>((resolve) => process.once("unhandledRejection", resolve));
-            const refresh = new component.SnapshotRefresh("acc", { ...BOTH_ENGINES, sourceStack: production });
-            refresh.updateFunctionArn.apply(() => undefined);
-            const error = await failure;
-            await mocks.settle();
-            forgetAbandonedOutputs();
+            const error = await deploymentFailure(() => [new component.SnapshotRefresh("acc", { ...BOTH_ENGINES, sourceStack: production }).updateFunctionArn]);
             expect(error).to.be.instanceOf(ConfigError);
             expect((error as ConfigError).key).to.equal("sourceStack");
             expect((error as ConfigError).message).to.contain("account 999999999999, but sourceAccountId is");
@@ -457,8 +448,8 @@ describe("SnapshotRefresh", function () {
         expect(new Set(physicalNames).size).to.equal(physicalNames.length);
         const logicalNames = mocks.resources.map((resource) => `${resource.type} ${resource.name}`);
         expect(new Set(logicalNames).size).to.equal(logicalNames.length);
-        expect(settingsOf(mocks.named("blue-update", FUNCTION)).copyIdentifierPrefix).to.equal("blue-");
-        expect(settingsOf(mocks.named("green-update", FUNCTION)).copyIdentifierPrefix).to.equal("green-");
+        expect(refreshSettingsOf(mocks.named("blue-update", FUNCTION)).copyIdentifierPrefix).to.equal("blue-");
+        expect(refreshSettingsOf(mocks.named("green-update", FUNCTION)).copyIdentifierPrefix).to.equal("green-");
         expect(listOf(statement(policyOf(mocks.named("green-update-policy")), "TrimOwnCopies").Resource)).to.deep.equal([
             `arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster-snapshot:green-*`,
         ]);
@@ -467,7 +458,7 @@ describe("SnapshotRefresh", function () {
     it("reads the cadence, timezone and maintenance window into the schedule, the settings and the state machine", async () => {
         await build("tz", { ...BOTH_ENGINES, cadence: "every week on saturday at 23:30", timezone: "Europe/Amsterdam", maintenanceWindowMinutes: 90, copyRecheckMinutes: 5 });
         expect(mocks.named("tz-cycle", SCHEDULE).inputs).to.deep.include({ scheduleExpression: "cron(30 23,0 ? * SAT,SUN *)", scheduleExpressionTimezone: "Europe/Amsterdam" });
-        expect(settingsOf(mocks.named("tz-restore", FUNCTION))).to.include({ maintenanceWindowMinutes: 90, copyRecheckMinutes: 5 });
+        expect(refreshSettingsOf(mocks.named("tz-restore", FUNCTION))).to.include({ maintenanceWindowMinutes: 90, copyRecheckMinutes: 5 });
         expect(JSON.parse(mocks.named("tz-refresh-cycle", STATE_MACHINE).inputs.definition as string).TimeoutSeconds).to.equal((90 + 120) * 60);
     });
 

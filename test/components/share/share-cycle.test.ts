@@ -6,14 +6,17 @@
  */
 import aslValidator from "asl-validator";
 import { ExecutionError, StateMachine } from "aws-local-stepfunctions";
+import { expect } from "chai";
+import { SHARE_CYCLE_STATES } from "../../../components/share/share-cycle";
+import { StateMachineDefinition } from "../../../components/state-machine";
+import { ACCEPTANCE_ACCOUNT } from "../../simulation/accounts";
+import { deployShareComponent } from "../../simulation/deployment";
 
 /** What aws-local-stepfunctions hands a local Task handler and takes back: JSON. */
 type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
-import { expect } from "chai";
-import { SHARE_CYCLE_STATES, shareCycleDefinition } from "../../../components/share/share-cycle";
-import { StateMachineDefinition } from "../../../components/state-machine";
 
-const SHARE_FUNCTION_ARN = "arn:aws:lambda:eu-west-1:111111111111:function:prod-db-share-latest-snapshots";
+/** The definition SnapshotShare deploys with every default (a 240-minute window). */
+let deployed: StateMachineDefinition;
 
 interface AslState {
     Type: string;
@@ -24,14 +27,10 @@ interface AslState {
     TimestampPath?: string;
 }
 
-function definition(maintenanceWindowMinutes = 240): StateMachineDefinition {
-    return shareCycleDefinition({ instanceName: "prod", shareFunctionArn: SHARE_FUNCTION_ARN, functionTimeoutSeconds: 300, maintenanceWindowMinutes });
-}
-
 /** Runs an execution whose share function answers from `results`, in order; returns what each run was given. */
 async function execute(results: (Record<string, unknown> | Error)[]): Promise<{ payloads: Record<string, unknown>[]; output?: unknown; error?: unknown; states: string[] }> {
     const payloads: Record<string, unknown>[] = [];
-    const machine = new StateMachine(definition() as never);
+    const machine = new StateMachine(deployed as never);
     const handler = async (payload: JSONValue): Promise<JSONValue> => {
         payloads.push(payload as Record<string, unknown>);
         const result = results[payloads.length - 1];
@@ -59,13 +58,20 @@ async function execute(results: (Record<string, unknown> | Error)[]): Promise<{ 
     }
 }
 
-describe("the share cycle state machine", () => {
-    const states = definition().States as unknown as Record<string, AslState>;
+describe("the share cycle state machine", function () {
+    this.timeout(30_000);
+    let states: Record<string, AslState>;
+
+    before(async () => {
+        const deployment = await deployShareComponent("prod", { targetAccountIds: [ACCEPTANCE_ACCOUNT], clusters: { aurora: ["orders"] } });
+        deployed = JSON.parse(deployment.stateMachine.definition) as StateMachineDefinition;
+        states = deployed.States as unknown as Record<string, AslState>;
+    });
 
     it("is valid Amazon States Language (and the validator does reject a broken one)", () => {
-        const result = aslValidator(definition());
+        const result = aslValidator(deployed);
         expect(result.isValid, result.errorsText("\n")).to.equal(true);
-        const broken = JSON.parse(JSON.stringify(definition())) as { States: Record<string, AslState> };
+        const broken = JSON.parse(JSON.stringify(deployed)) as { States: Record<string, AslState> };
         delete broken.States[SHARE_CYCLE_STATES.check].Next;
         expect(aslValidator(broken).isValid).to.equal(false);
     });
@@ -80,7 +86,7 @@ describe("the share cycle state machine", () => {
             expect(states[name].Catch, "a failed run fails the execution: the dead-letter queue hears of it").to.equal(undefined);
         }
         expect(states[SHARE_CYCLE_STATES.wait].TimestampPath).to.equal("$.share.nextCheckAt");
-        expect(definition(60).TimeoutSeconds, "the window and two hours").to.equal((60 + 120) * 60);
+        expect(deployed.TimeoutSeconds, "the window and two hours").to.equal((240 + 120) * 60);
     });
 
     it("ends after one run when nothing is in progress, giving it the cycle's name and start", async () => {

@@ -2,9 +2,8 @@ import { expect } from "chai";
 import { SnapshotShareArgs } from "../../../components/share/args";
 import { ConfigError } from "../../../components/config-error";
 import { ShareSettings } from "../../../handlers/share/settings";
-import { SETTINGS_ENVIRONMENT_VARIABLE } from "../../../handlers/settings";
 import { arnOfFunction, listOf, policyOf, statement } from "../policy-documents";
-import { ACCOUNT_ID, CREATED_KEY_ID, forgetAbandonedOutputs, mocks, RecordedResource, REGION, valueOf } from "../pulumi-mocks";
+import { ACCOUNT_ID, CREATED_KEY_ID, deploymentFailure, mocks, RecordedResource, REGION, settingsOf, valueOf } from "../pulumi-mocks";
 
 type ComponentModule = typeof import("../../../components");
 let component: ComponentModule;
@@ -30,10 +29,7 @@ async function build(name: string, args: SnapshotShareArgs) {
     return share;
 }
 
-function settingsOf(lambda: RecordedResource): ShareSettings {
-    const environment = lambda.inputs.environment as { variables: Record<string, string> };
-    return JSON.parse(environment.variables[SETTINGS_ENVIRONMENT_VARIABLE]) as ShareSettings;
-}
+const shareSettingsOf = (lambda: RecordedResource) => settingsOf<ShareSettings>(lambda);
 
 function snapshotArn(identifier: string): string {
     return `arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster-snapshot:${identifier}`;
@@ -41,15 +37,10 @@ function snapshotArn(identifier: string): string {
 
 /** A deployment that fails once its outputs resolve: what `pulumi up` reports. */
 async function deploymentError(args: SnapshotShareArgs): Promise<ConfigError> {
-    const failure = new Promise<unknown>((resolve) => {
-        process.once("unhandledRejection", resolve);
+    const error = await deploymentFailure(() => {
+        const share = new component.SnapshotShare("prod", args);
+        return [share.kmsKeyArn, share.shareFunctionArn];
     });
-    const share = new component.SnapshotShare("prod", args);
-    share.kmsKeyArn.apply(() => undefined);
-    share.shareFunctionArn.apply(() => undefined);
-    const error = await failure;
-    await mocks.settle();
-    forgetAbandonedOutputs();
     expect(error).to.be.instanceOf(ConfigError);
     return error as ConfigError;
 }
@@ -159,7 +150,7 @@ describe("SnapshotShare", function () {
                 role: `arn:aws:iam::${ACCOUNT_ID}:role/prod-share-role-1a2b3c4`,
             });
             expect(lambda.inputs.loggingConfig).to.deep.include({ logFormat: "JSON", logGroup: "/snapshot-refresh/prod/db-share-latest-snapshots" });
-            expect(settingsOf(lambda)).to.deep.equal({
+            expect(shareSettingsOf(lambda)).to.deep.equal({
                 instanceName: "prod",
                 targetAccountIds: [ACCEPTANCE, TEST],
                 clusters: [{ engine: "aurora", clusterIdentifier: "orders" }, { engine: "documentdb", clusterIdentifier: "catalog" }],
@@ -170,7 +161,7 @@ describe("SnapshotShare", function () {
                 maintenanceWindowMinutes: 240,
                 copyRecheckMinutes: 10,
             });
-            expect(JSON.parse((mocks.named("prod-starter", FUNCTION).inputs.environment as { variables: Record<string, string> }).variables[SETTINGS_ENVIRONMENT_VARIABLE])).to.deep.equal({
+            expect(settingsOf(mocks.named("prod-starter", FUNCTION))).to.deep.equal({
                 instanceName: "prod",
                 stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:prod-share-cycle`,
                 cycleLabel: "share cycle",
@@ -260,12 +251,12 @@ describe("SnapshotShare", function () {
             Resource: [`arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster:orders`, `arn:aws:rds:${REGION}:${ACCOUNT_ID}:cluster:catalog`, snapshotArn("prod-share-*")],
         });
         expect(statement(statements, "CopySourceSnapshots").Resource, "no automated snapshot is ever copied").to.deep.equal([snapshotArn("prod-share-*")]);
-        expect(settingsOf(mocks.named("prod-share", FUNCTION)).source).to.equal("fresh");
+        expect(shareSettingsOf(mocks.named("prod-share", FUNCTION)).source).to.equal("fresh");
     });
 
     it("names clusters in lowercase, as RDS stores them, so that the policy's ARNs match", async () => {
         await build("prod", { ...ARGS, clusters: { aurora: ["Orders"] } });
-        expect(settingsOf(mocks.named("prod-share", FUNCTION)).clusters).to.deep.equal([{ engine: "aurora", clusterIdentifier: "orders" }]);
+        expect(shareSettingsOf(mocks.named("prod-share", FUNCTION)).clusters).to.deep.equal([{ engine: "aurora", clusterIdentifier: "orders" }]);
         expect(statement(policyOf(mocks.named("prod-share-policy")), "CopySourceSnapshots").Resource).to.deep.equal([
             snapshotArn("rds:orders-????-??-??-??-??"), snapshotArn("prod-share-*"),
         ]);
@@ -277,7 +268,7 @@ describe("SnapshotShare", function () {
         expect(mocks.ofType("aws:kms/alias:Alias")).to.have.length(0);
         expect(await valueOf(share.kmsKeyArn)).to.equal(EXISTING_KEY_ARN);
         expect(statement(policyOf(mocks.named("prod-share-policy")), "DescribeShareKey").Resource).to.deep.equal([EXISTING_KEY_ARN]);
-        expect(settingsOf(mocks.named("prod-share", FUNCTION)).kmsKeyArn).to.equal(EXISTING_KEY_ARN);
+        expect(shareSettingsOf(mocks.named("prod-share", FUNCTION)).kmsKeyArn).to.equal(EXISTING_KEY_ARN);
     });
 
     it("refuses a key of another account, once the deploying account is known", async () => {
@@ -298,7 +289,7 @@ describe("SnapshotShare", function () {
         await build("prod-b", { ...ARGS, clusters: { documentdb: ["catalog"] } });
         const physical = mocks.resources.flatMap((resource) => (typeof resource.inputs.name === "string" ? [`${resource.type} ${resource.inputs.name}`] : []));
         expect(new Set(physical).size).to.equal(physical.length);
-        const prefixes = mocks.ofType(FUNCTION).filter((lambda) => lambda.name.endsWith("-share")).map((lambda) => settingsOf(lambda).snapshotIdentifierPrefix);
+        const prefixes = mocks.ofType(FUNCTION).filter((lambda) => lambda.name.endsWith("-share")).map((lambda) => shareSettingsOf(lambda).snapshotIdentifierPrefix);
         expect(prefixes).to.deep.equal(["prod-a-share-", "prod-b-share-"]);
     });
 

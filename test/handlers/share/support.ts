@@ -23,7 +23,7 @@ import { EngineName } from "../../../handlers/engines";
 import { Logger } from "../../../handlers/log";
 import { ShareDependencies, ShareRun, ShareSummary } from "../../../handlers/share/share-snapshots";
 import { SharedCluster, ShareSettings } from "../../../handlers/share/settings";
-import { ENGINE_VALUE, REGION, SnapshotRecord, snapshotArn, snapshotApis, SOURCE_ACCOUNT, STRANGER_ACCOUNT, TARGET_ACCOUNT } from "../support";
+import { ENGINE_VALUE, pageOf, REGION, SnapshotRecord, snapshotArn, snapshotApis, spelledCopyIdentifier, SOURCE_ACCOUNT, STRANGER_ACCOUNT, TARGET_ACCOUNT } from "../support";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Accounts, keys, clusters
@@ -36,7 +36,7 @@ export const STAGING_ACCOUNT = "444444444444";
 /** An account that once was a target and was taken out of targetAccountIds. */
 export const REMOVED_ACCOUNT = STRANGER_ACCOUNT;
 
-export const SHARE_PREFIX = "snapshot-share-";
+const SHARE_PREFIX = "snapshot-share-";
 export const SHARE_INSTANCE = "snapshot-share";
 export const SHARE_KEY_ARN = `arn:aws:kms:${REGION}:${PRODUCTION_ACCOUNT}:key/share-key-0000-1111`;
 
@@ -61,7 +61,7 @@ export function shareSettings(overrides: Partial<ShareSettings> = {}): ShareSett
 // ---------------------------------------------------------------------------------------------------------------
 // Runs
 
-export const SHARE_CYCLE = "share-2024-05-06";
+const SHARE_CYCLE = "share-2024-05-06";
 export const SHARE_CYCLE_START = new Date("2024-05-06T04:00:00Z");
 /** 240 minutes (maintenanceWindowMinutes) after the cycle's start. */
 export const SHARE_WINDOW_END = new Date("2024-05-06T08:00:00Z");
@@ -116,8 +116,7 @@ export function automatedSnapshot(options: AutomatedSnapshotOptions): SnapshotRe
 
 /** `<prefix><engine>-<source time, to the second>-<first 8 hex of sha256(source ARN)>`, spelled out independently of the handler. */
 export function expectedCopyIdentifier(engine: EngineName, source: SnapshotRecord, prefix = SHARE_PREFIX): string {
-    const stamp = source.SnapshotCreateTime!.toISOString().slice(0, 19).replace(/[-:]/g, "").toLowerCase();
-    return `${prefix}${engine}-${stamp}-${sha256Prefix(source.DBClusterSnapshotArn!)}`;
+    return spelledCopyIdentifier(prefix, engine, source.DBClusterSnapshotArn!, source.SnapshotCreateTime!);
 }
 
 /** `<prefix>fresh-<cycle start, to the second>-<first 8 hex of sha256(cluster)>`. */
@@ -237,7 +236,6 @@ export interface ProductionAccount {
     restore(): void;
 }
 
-const MARKER_PREFIX = "page-";
 const CHANGING_COMMANDS: readonly SnapshotCommandName[] = ["CopyDBClusterSnapshot", "CreateDBClusterSnapshot", "ModifyDBClusterSnapshotAttribute", "DeleteDBClusterSnapshot"];
 
 /**
@@ -260,8 +258,7 @@ export function mockProductionAccount(snapshots: ProductionSnapshots = {}): Prod
         switch (command) {
             case "DescribeDBClusterSnapshots": {
                 const pages = request.SnapshotType === "automated" ? snapshots.automated?.[request.DBClusterIdentifier ?? ""] ?? [] : snapshots.manual ?? [];
-                const index = request.Marker === undefined ? 0 : Number(request.Marker.slice(MARKER_PREFIX.length));
-                return { DBClusterSnapshots: pages[index] ?? [], Marker: index + 1 < pages.length ? `${MARKER_PREFIX}${index + 1}` : undefined };
+                return pageOf(pages, request.Marker);
             }
             case "DescribeDBClusterSnapshotAttributes":
                 return {
