@@ -1,6 +1,8 @@
-import { readStackConfig, SnapshotRefresh, SnapshotShare } from "./components";
+import { SnapshotRefresh, SnapshotShare } from "./components";
+import { PROGRAM_INSTANCE_NAME } from "./components/names";
+import { readStackConfig } from "./components/stack-config";
 
-const name = "snapshot-refresh";
+const name = PROGRAM_INSTANCE_NAME;
 
 /**
  * One program, one stack per account: `snapshot-refresh:role` says which component the stack deploys. The
@@ -23,6 +25,9 @@ export = () => {
             scheduleName: share.scheduleName,
             deadLetterQueueUrl: share.deadLetterQueueUrl,
             schedule: share.schedule,
+            notificationTopicArn: share.notificationTopicArn,
+            pauseParameterName: share.pauseParameterName,
+            operatorCommands: share.operatorCommands,
         };
     }
     const refresh = new SnapshotRefresh(name, config.args);
@@ -37,5 +42,8 @@ export = () => {
         scheduleName: refresh.scheduleName,
         deadLetterQueueUrl: refresh.deadLetterQueueUrl,
         schedule: refresh.schedule,
+        notificationTopicArn: refresh.notificationTopicArn,
+        pauseParameterName: refresh.pauseParameterName,
+        operatorCommands: refresh.operatorCommands,
     };
 };

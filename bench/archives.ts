@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createRefreshStarterHandler, createRestoreHandler, createUpdateHandler } from "../handlers/refresh/lambda";
 import { createShareHandler } from "../handlers/share/lambda";
+import { createFreshnessHandler, createNotifyHandler } from "../handlers/monitoring/lambda";
 import {
     ArchiveEntry,
     archiveEntries,
@@ -14,8 +15,11 @@ import {
     ReceivedInputs,
 } from "../test/components/lambda-archive-support";
 
-/** The acceptance side's three functions, and production's share function (its starter is the same code as the refresh starter). */
-export const FUNCTION_KINDS = ["update", "restore", "starter", "share"] as const;
+/**
+ * The acceptance side's three functions, production's share function (its starter is the same code as the
+ * refresh starter), and the two monitoring functions both sides deploy.
+ */
+export const FUNCTION_KINDS = ["update", "restore", "starter", "share", "notifier", "freshness"] as const;
 export type FunctionKind = (typeof FUNCTION_KINDS)[number];
 
 export interface PackagedFunction {
@@ -35,6 +39,18 @@ const FACTORIES: Record<FunctionKind, aws.lambda.CallbackFactory<never, unknown>
     restore: createRestoreHandler,
     starter: createRefreshStarterHandler,
     share: createShareHandler,
+    notifier: createNotifyHandler,
+    freshness: createFreshnessHandler,
+};
+
+/** Each kind's function resource as the components below name it. */
+const COMPONENT_RESOURCE_NAMES: Record<FunctionKind, string> = {
+    update: "bench-update",
+    restore: "bench-restore",
+    starter: "bench-starter",
+    share: "benchshare-share",
+    notifier: "bench-refresh-cycle-notifier",
+    freshness: "bench-refresh-cycle-freshness",
 };
 
 /**
@@ -69,20 +85,13 @@ export async function buildArchives(): Promise<ArchiveComparison> {
             const entries = await archiveEntries(archiveOf(received, resourceName));
             return { entries, size: measureArchive(entries) };
         };
-        return {
-            component: {
-                update: await packaged("bench-update"),
-                restore: await packaged("bench-restore"),
-                starter: await packaged("bench-starter"),
-                share: await packaged("benchshare-share"),
-            },
-            defaultPackaging: {
-                update: await packaged("default-packaging-update"),
-                restore: await packaged("default-packaging-restore"),
-                starter: await packaged("default-packaging-starter"),
-                share: await packaged("default-packaging-share"),
-            },
-        };
+        const component = {} as Record<FunctionKind, PackagedFunction>;
+        const defaultPackaging = {} as Record<FunctionKind, PackagedFunction>;
+        for (const kind of FUNCTION_KINDS) {
+            component[kind] = await packaged(COMPONENT_RESOURCE_NAMES[kind]);
+            defaultPackaging[kind] = await packaged(`default-packaging-${kind}`);
+        }
+        return { component, defaultPackaging };
     } finally {
         received.restore();
     }

@@ -1,9 +1,10 @@
+import { ArchiveEntry } from "../test/components/lambda-archive-support";
 /**
  * `npm run bench`: figures about the deployed functions, printed, never asserted (timings depend on the machine).
  * Run from the repo root: Pulumi reads the project's package.json from the working directory.
  */
 import { performance } from "node:perf_hooks";
-import { buildArchives, FUNCTION_KINDS } from "./archives";
+import { buildArchives, FunctionKind, FUNCTION_KINDS } from "./archives";
 import { COLD_LOAD_RUNS, measureColdLoads } from "./cold-load";
 import { CycleLags, measureCycleLags } from "./cycle-lag";
 import { bytes, heading, milliseconds, ratio, seconds, spread, table } from "./format";
@@ -37,12 +38,7 @@ async function main(): Promise<void> {
     console.log("unzipped = the files' bytes (for folders, the real files on disk). Lambda's limits: 50 MiB zipped upload, 250 MiB unzipped.");
 
     console.log(heading(`2. Cold load of the serialized module (require time inside a fresh node process, ${COLD_LOAD_RUNS} runs)`));
-    const loads = measureColdLoads({
-        update: archives.component.update.entries,
-        restore: archives.component.restore.entries,
-        starter: archives.component.starter.entries,
-        share: archives.component.share.entries,
-    });
+    const loads = measureColdLoads(Object.fromEntries(FUNCTION_KINDS.map((kind) => [kind, archives.component[kind].entries])) as Record<FunctionKind, ArchiveEntry[]>);
     console.log(table([
         ["function", "median", "min", "max"],
         ...FUNCTION_KINDS.map((kind) => [kind, milliseconds(loads[kind].ms.median), milliseconds(loads[kind].ms.min), milliseconds(loads[kind].ms.max)]),

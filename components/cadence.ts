@@ -1,14 +1,17 @@
 import {
     dateOfDay,
     dayOfDate,
+    dayOfWall,
     formatTime,
     isWholeIn,
     MINUTES_PER_DAY,
     MINUTES_PER_HOUR,
     minuteOfTime,
+    MS_PER_DAY,
     weekdayOfDay,
+    zoneClock,
 } from "../handlers/calendar";
-import { CycleGate } from "../handlers/cycle-gate";
+import { CycleGate, cyclesAfter, GatedCycle } from "../handlers/cycle-gate";
 import { ConfigError } from "./config-error";
 
 /** When the refresh cycles start, as the user configures it. */
@@ -33,9 +36,20 @@ export interface CadencePlan {
     gate?: CycleGate;
     /** Minutes between two cycles' starts, where the cadence fixes it (not for cron(...)). */
     cycleMinutes?: number;
-    /** The cadence in one readable sentence; deterministic (names the anchor, never "now"). */
+    /**
+     * The cadence in one readable sentence. Where the cadence skips days or starts on a chosen date, it names
+     * the next two cycle days after the time it was planned at (`... (next cycles on 2026-12-06, 2026-12-20, ...)`).
+     */
     description: string;
+    /**
+     * The cadence without any date that moves on (`every 2 weeks on Sunday at 02:00 Europe/Amsterdam, counted from
+     * 2026-12-06`): what deployed resources carry, so that a later `pulumi up` finds nothing changed.
+     */
+    rule: string;
 }
+
+/** What decides when a schedule's cycles start, as its expression, time zone and gate say. */
+export type ScheduleTiming = Pick<CadencePlan, "expression" | "timezone" | "gate">;
 
 const DEFAULT_CADENCE = "every 2 weeks on sunday at 02:00";
 const DEFAULT_TIMEZONE = "UTC";
@@ -49,11 +63,26 @@ const READABLE_GRAMMAR =
     "`every N weeks on <weekday> at HH:MM`, `every N days at HH:MM`, `daily at HH:MM` or " +
     "`weekly on <weekday> at HH:MM` (each optionally followed by `starting YYYY-MM-DD`), or a cron(...) or rate(...) expression";
 
-/** Turns the cadence settings into the schedule that starts the cycles; throws {@link ConfigError} on any bad setting. */
-export function planCadence(input: CadenceInput): CadencePlan {
+/**
+ * Turns the cadence settings into the schedule that starts the cycles; throws {@link ConfigError} on any bad setting.
+ * @param now what "next" means in the description. Default: the current time.
+ */
+export function planCadence(input: CadenceInput, now: Date = new Date()): CadencePlan {
     const timezone = checkTimezone(input.timezone ?? DEFAULT_TIMEZONE);
     const cadence = input.cadence ?? DEFAULT_CADENCE;
-    return isRawExpression(cadence) ? planRaw(cadence, timezone) : planReadable(cadence, timezone);
+    return isRawExpression(cadence) ? planRaw(cadence, timezone) : planReadable(cadence, timezone, now);
+}
+
+/**
+ * When the next `count` cycles start after `after`: exactly the firings the starter starts a cycle for (the
+ * readable form's gate), or every firing of a `cron(...)` expression in its time zone. Undefined for
+ * `rate(...)`, whose firings count from when the schedule was created, which only AWS knows. Fewer than
+ * `count` when the expression stops firing (its year field ends).
+ */
+export function nextCycleTimes(plan: ScheduleTiming, after: Date, count: number): Date[] | undefined {
+    if (plan.gate !== undefined) return cyclesAfter(plan.gate, after, count).map((cycle) => cycle.startsAt);
+    if (plan.expression.startsWith("rate(")) return undefined;
+    return cronFiringsAfter(plan.expression, plan.timezone, after, count);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -73,15 +102,17 @@ interface ReadableCadence {
     anchorChosen: boolean;
 }
 
-function planReadable(cadence: string, timezone: string): CadencePlan {
+function planReadable(cadence: string, timezone: string, now: Date): CadencePlan {
     const parsed = parseReadable(cadence);
     const everyDays = parsed.unit === "week" ? 7 * parsed.count : parsed.count;
+    const gate: CycleGate = { timezone, everyDays, anchorDate: dateOfDay(parsed.anchorDay), localTime: formatTime(parsed.minuteOfDay) };
     return {
         expression: cycleExpression(parsed.minuteOfDay, parsed.weekday),
         timezone,
-        gate: { timezone, everyDays, anchorDate: dateOfDay(parsed.anchorDay), localTime: formatTime(parsed.minuteOfDay) },
+        gate,
         cycleMinutes: everyDays * MINUTES_PER_DAY,
-        description: describeReadable(parsed, timezone),
+        description: describeReadable(parsed, timezone, cyclesAfter(gate, now, 2)),
+        rule: readableRule(parsed, timezone),
     };
 }
 
@@ -166,14 +197,23 @@ function cronExpression(minutes: string, hours: string, weekdays: number[] | und
         : `cron(${minutes} ${hours} ? * ${weekdays.map((day) => CRON_WEEKDAYS[day % 7]).join(",")} *)`;
 }
 
-function describeReadable(parsed: ReadableCadence, timezone: string): string {
+/** Names the next cycle days only where they are not simply every day or every such weekday. */
+function describeReadable(parsed: ReadableCadence, timezone: string, upcoming: GatedCycle[]): string {
+    const cycles = parsed.count > 1 || parsed.anchorChosen
+        ? ` (next cycles on ${upcoming.map((cycle) => `${cycle.date}, `).join("")}...)`
+        : "";
+    return `${repeatedAt(parsed, timezone)}${cycles}`;
+}
+
+/** The chosen first day stands for the dates: it never moves on. */
+function readableRule(parsed: ReadableCadence, timezone: string): string {
+    return `${repeatedAt(parsed, timezone)}${parsed.anchorChosen ? `, counted from ${dateOfDay(parsed.anchorDay)}` : ""}`;
+}
+
+function repeatedAt(parsed: ReadableCadence, timezone: string): string {
     const repeat = parsed.count === 1 ? parsed.unit : `${parsed.count} ${parsed.unit}s`;
     const on = parsed.weekday === undefined ? "" : ` on ${capitalize(WEEKDAY_NAMES[parsed.weekday])}`;
-    const everyDays = parsed.unit === "week" ? 7 * parsed.count : parsed.count;
-    const cycles = parsed.count > 1 || parsed.anchorChosen
-        ? ` (cycles on ${dateOfDay(parsed.anchorDay)}, ${dateOfDay(parsed.anchorDay + everyDays)}, ...)`
-        : "";
-    return `every ${repeat}${on} at ${formatTime(parsed.minuteOfDay)} ${timezone}${cycles}`;
+    return `every ${repeat}${on} at ${formatTime(parsed.minuteOfDay)} ${timezone}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -186,7 +226,8 @@ function planRaw(cadence: string, timezone: string): CadencePlan {
         expression,
         timezone,
         ...(rate === null ? {} : { cycleMinutes: Number(rate[1]) * RATE_UNIT_MINUTES[rate[2]] }),
-        description: `${expression}, ${timezone}; every firing starts a refresh cycle`,
+        description: `${expression}, ${timezone}; every firing starts a cycle`,
+        rule: `${expression}, ${timezone}; every firing starts a cycle`,
     };
 }
 
@@ -244,8 +285,12 @@ const CRON_FIELDS: readonly CronField[] = [
     { name: "day-of-week", min: 1, max: 7, names: CRON_WEEKDAYS, special: /^(L|([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)(L|#[1-5]))$/ },
     { name: "year", min: 1970, max: 2199 },
 ];
+const MINUTES = 0;
+const HOURS = 1;
 const DAY_OF_MONTH = 2;
+const MONTH = 3;
 const DAY_OF_WEEK = 4;
+const YEAR = 5;
 
 function cronProblem(body: string): string | undefined {
     const fields = body.toUpperCase().split(/\s+/);
@@ -286,6 +331,137 @@ function cronValue(text: string, field: CronField): number {
     if (named >= 0) return field.min + named;
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
     return value >= field.min && value <= field.max ? value : NaN;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// When a cron(...) expression fires
+
+/** What a checked cron expression matches: its time fields as ascending values, its date fields as one test. */
+interface CronMatcher {
+    minutes: number[];
+    hours: number[];
+    /** The last year it can fire in. */
+    lastYear: number;
+    /** Whether it fires on a local day (days since 1970-01-01): year, month, day-of-month and day-of-week. */
+    matchesDay(day: number): boolean;
+}
+
+/**
+ * The first `count` firings after `after` of a checked `cron(...)` expression in `timezone`, as EventBridge
+ * Scheduler fires them: a local time the spring-forward gap removes is skipped, one the fall-back repeats fires
+ * once, at its first occurrence.
+ */
+function cronFiringsAfter(expression: string, timezone: string, after: Date, count: number): Date[] {
+    const cron = cronMatcher(expression);
+    const clock = zoneClock(timezone);
+    const firings: Date[] = [];
+    const lastDay = dayOfDate(`${cron.lastYear}-12-31`);
+    // A time's first occurrence comes no later than a later time's: times up to the clock's reading at `after` fired before it.
+    const afterWall = clock.wallAt(after.getTime());
+    for (let day = dayOfWall(afterWall); day <= lastDay && firings.length < count; day++) {
+        if (!cron.matchesDay(day)) continue;
+        for (const hour of cron.hours) {
+            for (const minute of cron.minutes) {
+                const wall = day * MINUTES_PER_DAY + hour * MINUTES_PER_HOUR + minute;
+                if (wall <= afterWall || firings.length === count) continue;
+                // In the hour a fall-back repeats, a later time may have had its one firing before `after`.
+                const [firstInstantMs] = clock.instantsAt(wall);
+                if (firstInstantMs !== undefined && firstInstantMs > after.getTime()) firings.push(new Date(firstInstantMs));
+            }
+        }
+    }
+    return firings;
+}
+
+function cronMatcher(expression: string): CronMatcher {
+    const fields = /^cron\((.*)\)$/.exec(expression)?.[1].split(" ") ?? [];
+    const [minutes, hours, months, years] = [MINUTES, HOURS, MONTH, YEAR].map((index) => cronFieldValues(fields[index], CRON_FIELDS[index]));
+    const dayTests = fields[DAY_OF_MONTH] === "?"
+        ? fields[DAY_OF_WEEK].split(",").map(dayOfWeekTest)
+        : fields[DAY_OF_MONTH].split(",").map(dayOfMonthTest);
+    return {
+        minutes: [...minutes].sort((a, b) => a - b),
+        hours: [...hours].sort((a, b) => a - b),
+        lastYear: Math.max(...years),
+        matchesDay: (day) => {
+            const date = calendarDate(day);
+            return years.has(date.year) && months.has(date.month) && dayTests.some((test) => test(date));
+        },
+    };
+}
+
+/** A local day as the day fields see it. */
+interface CalendarDate {
+    year: number;
+    /** 1 to 12. */
+    month: number;
+    /** 1 to 31. */
+    dayOfMonth: number;
+    /** 0 = Sunday. */
+    weekday: number;
+    /** The number of days in the month. */
+    lastDayOfMonth: number;
+}
+
+function calendarDate(day: number): CalendarDate {
+    const date = new Date(day * MS_PER_DAY);
+    const year = date.getUTCFullYear();
+    const month = date.getUTCMonth() + 1;
+    return { year, month, dayOfMonth: date.getUTCDate(), weekday: date.getUTCDay(), lastDayOfMonth: new Date(Date.UTC(year, month, 0)).getUTCDate() };
+}
+
+/** The values of a checked field's list items: `*`, a value or a range, each with an optional `/increment`. */
+function cronFieldValues(text: string, field: CronField): Set<number> {
+    const values = new Set<number>();
+    for (const item of text.split(",")) {
+        const [, star, fromText, toText, incrementText] = /^(?:(\*)|([A-Z0-9]+)(?:-([A-Z0-9]+))?)(?:\/(\d+))?$/.exec(item) ?? [];
+        const from = star !== undefined ? field.min : cronValue(fromText, field);
+        // `a/increment` runs to the field's end; a range whose end comes before its start wraps around (FRI-MON).
+        const to = star !== undefined || (toText === undefined && incrementText !== undefined) ? field.max
+            : toText === undefined ? from : cronValue(toText, field);
+        const span = field.max - field.min + 1;
+        const increment = incrementText === undefined ? 1 : Number(incrementText);
+        for (let value = from; value <= (to >= from ? to : to + span); value += increment) values.add(value > field.max ? value - span : value);
+    }
+    return values;
+}
+
+/** Day-of-month items: `L` (the last day), `LW` (the last weekday), `15W` (the weekday nearest the 15th, within the month), or values. */
+function dayOfMonthTest(item: string): (date: CalendarDate) => boolean {
+    if (item === "L") return (date) => date.dayOfMonth === date.lastDayOfMonth;
+    if (item === "LW") return (date) => date.dayOfMonth === nearestWeekday(date, date.lastDayOfMonth);
+    const nearest = /^(\d+)W$/.exec(item);
+    if (nearest) return (date) => date.dayOfMonth === nearestWeekday(date, Number(nearest[1]));
+    const values = cronFieldValues(item, CRON_FIELDS[DAY_OF_MONTH]);
+    return (date) => values.has(date.dayOfMonth);
+}
+
+/** The weekday (Monday to Friday) nearest to a day of the date's month, never in another month; NaN past the month's end. */
+function nearestWeekday(date: CalendarDate, dayOfMonth: number): number {
+    if (dayOfMonth > date.lastDayOfMonth) return NaN;
+    const weekday = (date.weekday + dayOfMonth - date.dayOfMonth + 35) % 7;
+    if (weekday === 6) return dayOfMonth === 1 ? 3 : dayOfMonth - 1;
+    if (weekday === 0) return dayOfMonth === date.lastDayOfMonth ? dayOfMonth - 2 : dayOfMonth + 1;
+    return dayOfMonth;
+}
+
+/**
+ * Day-of-week items (1-7 = SUN-SAT): `L` (the week's last day, Saturday), `6L` (the month's last Friday),
+ * `2#1` (its first Monday), or values.
+ */
+function dayOfWeekTest(item: string): (date: CalendarDate) => boolean {
+    const field = CRON_FIELDS[DAY_OF_WEEK];
+    if (item === "L") return (date) => date.weekday === field.max - field.min;
+    const special = /^([A-Z0-9]+)(L|#(\d))$/.exec(item);
+    if (special) {
+        const weekday = cronValue(special[1], field) - field.min;
+        const nth = special[3];
+        return nth === undefined
+            ? (date) => date.weekday === weekday && date.dayOfMonth + 7 > date.lastDayOfMonth
+            : (date) => date.weekday === weekday && Math.ceil(date.dayOfMonth / 7) === Number(nth);
+    }
+    const weekdays = new Set([...cronFieldValues(item, field)].map((value) => value - field.min));
+    return (date) => weekdays.has(date.weekday);
 }
 
 // ---------------------------------------------------------------------------------------------------------

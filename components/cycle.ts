@@ -1,10 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CycleSide } from "../handlers/monitoring/settings";
+import { NOT_PAUSED, pauseParameterName } from "../handlers/pause";
 import { StarterSettings } from "../handlers/settings";
 import { ScheduleEvent } from "../handlers/start-cycle";
 import { CadencePlan } from "./cadence";
+import { CycleMonitoring } from "./cycle-monitoring";
 import { LambdaFunction } from "./lambda-function";
-import { instanceResourceName } from "./names";
+import { instanceResourceName, MAX_STATE_MACHINE_NAME_LENGTH } from "./names";
+import { MonitoringOptions } from "./operations-args";
 import {
     failedCyclesQueuePolicy,
     schedulerPolicy,
@@ -16,12 +20,12 @@ import {
 
 /** A firing the starter could not run (after Lambda's retries) is kept in the dead-letter queue. */
 const MAX_EVENT_AGE_SECONDS = 3600;
-/** Step Functions' limit on a state machine's name. */
-const MAX_STATE_MACHINE_NAME_LENGTH = 80;
 
 export interface CycleArgs {
     /** The name of the component the cycle belongs to: every child is named after it. */
     readonly instanceName: string;
+    /** Which side the cycle is on: what its executions' output holds, for the messages. */
+    readonly side: CycleSide;
     /** What one cycle is, in names and logs: `refresh-cycle`, `share-cycle`. */
     readonly cycleLabel: string;
     /** What each execution's name starts with: `cycle` names them `cycle-2026-12-06`. */
@@ -42,6 +46,10 @@ export interface CycleArgs {
     readonly accountId: pulumi.Input<string>;
     readonly region: pulumi.Input<string>;
     readonly partition: pulumi.Input<string>;
+    /** Whether the stack config pauses the instance: the schedule is then disabled. */
+    readonly paused: boolean;
+    /** Where messages and alarms go, and when data counts as stale. */
+    readonly monitoring: MonitoringOptions;
     /** Days the starter's and the state machine's logs are kept. */
     readonly logRetentionDays: number;
     /** Tags for every resource that takes tags. */
@@ -58,6 +66,10 @@ export class Cycle extends pulumi.ComponentResource {
     readonly stateMachineName: pulumi.Output<string>;
     readonly scheduleName: pulumi.Output<string>;
     readonly deadLetterQueueUrl: pulumi.Output<string>;
+    /** The SNS topic the cycle's messages and alarms go to. */
+    readonly notificationTopicArn: pulumi.Output<string>;
+    /** The parameter that pauses the instance without a deployment. */
+    readonly pauseParameterName: string;
 
     constructor(name: string, args: CycleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("snapshot-refresh:index:Cycle", name, {}, opts);
@@ -130,6 +142,15 @@ export class Cycle extends pulumi.ComponentResource {
             tags,
         }, parent);
 
+        // Created unpaused; from then on its value belongs to operators, so no later `pulumi up` resets a pause.
+        new aws.ssm.Parameter(`${instanceName}-pause`, {
+            name: pauseParameterName(instanceName),
+            type: "String",
+            value: NOT_PAUSED,
+            description: `Pauses snapshot-refresh ${instanceName} without a deployment: none, indefinitely, or a time such as 2027-01-04T06:00:00Z`,
+            tags,
+        }, { ...parent, ignoreChanges: ["value"] });
+
         const schedulerRole = new aws.iam.Role(`${instanceName}-scheduler-role`, {
             description: `Lets the schedule of snapshot-refresh ${instanceName} invoke its ${cycleLabel} starter`,
             assumeRolePolicy: pulumi.output(args.accountId).apply((account) => JSON.stringify(schedulerTrustPolicy(account))),
@@ -141,12 +162,12 @@ export class Cycle extends pulumi.ComponentResource {
         }, parent);
         const group = new aws.scheduler.ScheduleGroup(`${instanceName}-schedules`, { tags }, parent);
         const schedule = new aws.scheduler.Schedule(`${instanceName}-cycle`, {
-            description: `Starts the ${cycleLabel}s of snapshot-refresh ${instanceName} (${args.purpose}): ${args.plan.description}`,
+            description: `Starts the ${cycleLabel}s of snapshot-refresh ${instanceName} (${args.purpose}): ${args.plan.rule}`,
             groupName: group.name,
             scheduleExpression: args.plan.expression,
             scheduleExpressionTimezone: args.plan.timezone,
             flexibleTimeWindow: { mode: "OFF" },
-            state: "ENABLED",
+            state: args.paused ? "DISABLED" : "ENABLED",
             target: {
                 arn: starter.arn,
                 roleArn: schedulerRole.arn,
@@ -156,15 +177,32 @@ export class Cycle extends pulumi.ComponentResource {
             },
         }, { ...parent, dependsOn: [schedulerRolePolicy] });
 
+        const monitoring = new CycleMonitoring(`${instanceName}-${cycleLabel}-monitoring`, {
+            instanceName,
+            side: args.side,
+            cycleLabel,
+            stateMachineArn: stateMachine.arn,
+            stateMachineName: stateMachine.name,
+            deadLetterQueueArn: deadLetters.arn,
+            deadLetterQueueName: deadLetters.name,
+            options: args.monitoring,
+            logRetentionDays: args.logRetentionDays,
+            tags,
+        }, { parent: this });
+
         this.stateMachineArn = stateMachine.arn;
         this.stateMachineName = stateMachine.name;
         this.scheduleName = schedule.name;
         this.deadLetterQueueUrl = deadLetters.url;
+        this.notificationTopicArn = monitoring.topicArn;
+        this.pauseParameterName = pauseParameterName(instanceName);
         this.registerOutputs({
             stateMachineArn: this.stateMachineArn,
             stateMachineName: this.stateMachineName,
             scheduleName: this.scheduleName,
             deadLetterQueueUrl: this.deadLetterQueueUrl,
+            notificationTopicArn: this.notificationTopicArn,
+            pauseParameterName: this.pauseParameterName,
         });
     }
 }

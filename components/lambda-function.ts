@@ -6,10 +6,12 @@ import { lambdaTrustPolicy } from "./policies";
 
 /** The Lambda runtime ships AWS SDK v3: bundling these clients would only make the archive larger. */
 const RUNTIME_PROVIDED_PACKAGES = [
+    "@aws-sdk/client-cloudwatch",
     "@aws-sdk/client-codepipeline",
     "@aws-sdk/client-docdb",
     "@aws-sdk/client-rds",
     "@aws-sdk/client-sfn",
+    "@aws-sdk/client-sns",
     "@aws-sdk/client-ssm",
 ];
 

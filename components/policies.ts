@@ -104,3 +104,46 @@ export function schedulerPolicy(starterFunctionArn: string, deadLetterQueueArn: 
 export function logStatements(logGroupArn: string): aws.iam.PolicyStatement[] {
     return [{ Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] }];
 }
+
+/** The ARNs of a state machine's executions: `execution:<state machine name>:*`. */
+export function executionArns(stateMachineArn: string): string {
+    return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:*`;
+}
+
+/** The notifier reads how an execution of its one state machine ended, and publishes to its one topic. */
+export function notifierPolicy(stateMachineArn: string, topicArn: string, logGroupArn: string, deadLetterQueueArn: string): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "ReadEndedExecutions", Effect: "Allow", Action: ["states:DescribeExecution", "states:GetExecutionHistory"], Resource: [executionArns(stateMachineArn)] },
+            { Sid: "Notify", Effect: "Allow", Action: ["sns:Publish"], Resource: [topicArn] },
+            ...logStatements(logGroupArn),
+            { Sid: "ReportFailedRuns", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [deadLetterQueueArn] },
+        ],
+    };
+}
+
+/** The freshness function reads its one state machine's executions and publishes one metric in one namespace. */
+export function freshnessPolicy(stateMachineArn: string, metricNamespace: string, logGroupArn: string): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "ListCycles", Effect: "Allow", Action: ["states:ListExecutions", "states:DescribeStateMachine"], Resource: [stateMachineArn] },
+            { Sid: "ReadCycles", Effect: "Allow", Action: ["states:DescribeExecution"], Resource: [executionArns(stateMachineArn)] },
+            {
+                // PutMetricData has no resource to scope to; the condition keeps it to this tool's namespace.
+                Sid: "PublishDataAge",
+                Effect: "Allow",
+                Action: ["cloudwatch:PutMetricData"],
+                Resource: "*",
+                Condition: { StringEquals: { "cloudwatch:namespace": metricNamespace } },
+            },
+            ...logStatements(logGroupArn),
+        ],
+    };
+}
+
+/** A function may read the instance's pause parameter, and nothing else of SSM through this statement. */
+export function readPauseStatement(pauseParameterArn: string): aws.iam.PolicyStatement {
+    return { Sid: "ReadPause", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: [pauseParameterArn] };
+}

@@ -21,22 +21,34 @@ export type StackConfig = { role: "refresh"; args: SnapshotRefreshArgs } | { rol
 interface RoleKeys {
     strings: readonly string[];
     numbers: readonly string[];
+    /** `true` or `false`. */
+    booleans: readonly string[];
     /** Lists: a single value is read as a one-item list (`engines: aurora`). */
     lists: readonly string[];
     maps: readonly string[];
 }
 
+/** Notifications, alarms and the pause: the same keys on both sides. */
+const OPERATIONS_KEYS = {
+    strings: ["notificationTopicArn"],
+    numbers: ["staleAfterHours"],
+    booleans: ["notifyOnSuccess", "paused"],
+    lists: ["notificationEmails"],
+} as const;
+
 const ROLE_KEYS: Readonly<Record<StackRole, RoleKeys>> = {
     refresh: {
-        strings: ["sourceAccountId", "sourceStack", "sourceKmsKeyArn", "sourceSnapshotPrefix", "pipelineName", "cadence", "timezone", "whenCopyNotReady", "parameterPrefix", "copyIdentifierPrefix"],
-        numbers: ["maintenanceWindowMinutes", "copyRecheckMinutes", "logRetentionDays"],
-        lists: ["engines"],
+        strings: ["sourceAccountId", "sourceStack", "sourceKmsKeyArn", "sourceSnapshotPrefix", "pipelineName", "cadence", "timezone", "whenCopyNotReady", "parameterPrefix", "copyIdentifierPrefix", ...OPERATIONS_KEYS.strings],
+        numbers: ["maintenanceWindowMinutes", "copyRecheckMinutes", "logRetentionDays", ...OPERATIONS_KEYS.numbers],
+        booleans: OPERATIONS_KEYS.booleans,
+        lists: ["engines", ...OPERATIONS_KEYS.lists],
         maps: ["tags"],
     },
     share: {
-        strings: ["cadence", "timezone", "source", "kmsKeyArn", "snapshotIdentifierPrefix"],
-        numbers: ["keepShared", "maintenanceWindowMinutes", "copyRecheckMinutes", "logRetentionDays"],
-        lists: ["targetAccountIds"],
+        strings: ["cadence", "timezone", "source", "kmsKeyArn", "snapshotIdentifierPrefix", ...OPERATIONS_KEYS.strings],
+        numbers: ["keepShared", "maintenanceWindowMinutes", "copyRecheckMinutes", "logRetentionDays", ...OPERATIONS_KEYS.numbers],
+        booleans: OPERATIONS_KEYS.booleans,
+        lists: ["targetAccountIds", ...OPERATIONS_KEYS.lists],
         maps: ["clusters", "tags"],
     },
 };
@@ -45,7 +57,7 @@ const ROLES = Object.keys(ROLE_KEYS) as StackRole[];
 
 function keysOf(role: StackRole): string[] {
     const keys = ROLE_KEYS[role];
-    return [...keys.strings, ...keys.numbers, ...keys.lists, ...keys.maps];
+    return [...keys.strings, ...keys.numbers, ...keys.booleans, ...keys.lists, ...keys.maps];
 }
 
 /**
@@ -61,6 +73,7 @@ export function readStackConfig(componentName: string): StackConfig {
     const keys = ROLE_KEYS[role];
     for (const key of keys.strings) values[key] = config.get(key);
     for (const key of keys.numbers) values[key] = readNumber(config.get(key));
+    for (const key of keys.booleans) values[key] = readBoolean(config.get(key));
     for (const key of keys.lists) values[key] = readList(config.get(key));
     for (const key of keys.maps) values[key] = readMap(config.get(key));
     // Read as written, so that the check names what replaced them.
@@ -109,13 +122,21 @@ function readNumber(raw: string | undefined): number | string | undefined {
     return raw.trim() !== "" && Number.isFinite(parsed) ? parsed : raw;
 }
 
+/** Booleans stay strings when they are not `true` or `false`, so the check shows the value as it was written. */
+function readBoolean(raw: string | undefined): boolean | string | undefined {
+    if (raw === undefined) return undefined;
+    const value = raw.trim().toLowerCase();
+    return value === "true" ? true : value === "false" ? false : raw;
+}
+
 /**
  * A YAML list arrives as JSON; a single value (`engines: aurora`, one account id) as its text, read as a
- * one-item list. An account id is never parsed as a number: it may start with 0.
+ * one-item list. An account id is never parsed as a number: it may start with 0. A YAML map where a list
+ * belongs arrives as JSON too, and stays a map, so the check says a list was expected.
  */
 function readList(raw: string | undefined): unknown {
     if (raw === undefined) return undefined;
-    if (!raw.trim().startsWith("[")) return [raw.trim()];
+    if (!/^[[{]/.test(raw.trim())) return [raw.trim()];
     try {
         return JSON.parse(raw) as unknown;
     } catch {

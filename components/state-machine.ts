@@ -11,8 +11,23 @@ export interface StateMachineDefinition {
     States: Record<string, Record<string, unknown>>;
 }
 
-/** The cycle's name and start are the execution's: `cycle-2026-12-06`, started at the scheduled time. */
-export const CYCLE_PARAMETERS = { cycle: { "name.$": "$$.Execution.Name", "startedAt.$": "$$.Execution.StartTime" } } as const;
+/**
+ * What every task is given: the cycle (the execution's name, `cycle-2026-12-06`, and its start) and, as
+ * `request`, the execution's input, which is what an operator would give the function directly (`{}`,
+ * `{"dryRun": true}`, ...). The functions read and check it, so both ways of running accept the same forms.
+ */
+export const CYCLE_PARAMETERS = {
+    cycle: { "name.$": "$$.Execution.Name", "startedAt.$": "$$.Execution.StartTime" },
+    "request.$": "$$.Execution.Input",
+} as const;
+
+/** The error a function raises for an input it does not accept: no retry or fallback can make it acceptable. */
+export const REQUEST_REFUSED_ERROR = "InvalidRequestError";
+
+/** A Fail state that ends the execution with the error a task caught at `resultPath`, message and all. */
+export function failWithCaughtError(resultPath: string, comment: string): Record<string, unknown> {
+    return { Type: "Fail", Comment: comment, ErrorPath: `${resultPath}.Error`, CausePath: `${resultPath}.Cause` };
+}
 
 /** Lambda's own transient failures, with the retry AWS recommends for Lambda tasks. */
 const LAMBDA_SERVICE_ERRORS = {

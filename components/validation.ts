@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CadenceInput, CadencePlan, planCadence } from "./cadence";
+import { CadenceInput, CadencePlan, nextCycleTimes, planCadence } from "./cadence";
 import { ConfigError } from "./config-error";
+import { MonitoringOptions, OperationsArgs } from "./operations-args";
 
 /**
  * Checks both components apply to the settings they share. Each takes the key as the user wrote it
@@ -98,4 +99,78 @@ export function resolveTags(tags: unknown, key: string): Record<string, string> 
         return { ...(tags as Record<string, string>) };
     }
     throw new ConfigError(key, "must map tag names to string values", tags, `${key}: {team: data-platform}`);
+}
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+/** Simple enough to catch a typo, loose enough for every address SNS accepts. */
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MAX_STALE_AFTER_HOURS = 2160;
+/** The automated snapshot a cycle delivers can be a day old when shared; a day's slack on top. */
+const STALE_MARGIN_HOURS = 48;
+
+/** {@link OperationsArgs} checked, with every default applied. */
+export interface ResolvedOperations {
+    monitoring: MonitoringOptions;
+    paused: boolean;
+}
+
+export function resolveOperations(args: OperationsArgs, cadence: CadencePlan, key: KeyOf): ResolvedOperations {
+    const topicArn = args.notificationTopicArn;
+    if (topicArn !== undefined && !pulumi.Output.isInstance(topicArn) && (typeof topicArn !== "string" || !SNS_TOPIC_ARN.test(topicArn))) {
+        throw new ConfigError(key("notificationTopicArn"), "must be the ARN of an SNS topic", topicArn, `${key("notificationTopicArn")}: arn:aws:sns:eu-west-1:123456789012:team-alerts`);
+    }
+    const emails = resolveEmails(args.notificationEmails, key("notificationEmails"));
+    return {
+        monitoring: {
+            topicArn,
+            emails,
+            notifyOnSuccess: checkBoolean(args.notifyOnSuccess, true, key("notifyOnSuccess")),
+            staleAfterHours: resolveStaleAfterHours(args.staleAfterHours, cadence, key("staleAfterHours")),
+        },
+        paused: checkBoolean(args.paused, false, key("paused")),
+    };
+}
+
+/** Each address checked where it stands in the list: the error names its index. */
+function resolveEmails(emails: unknown, key: string): string[] {
+    const example = `${key}: ["oncall@example.com"]`;
+    if (emails === undefined) return [];
+    if (!Array.isArray(emails)) throw new ConfigError(key, "must be a list of email addresses", emails, example);
+    const seen = new Set<string>();
+    emails.forEach((email: unknown, index) => {
+        if (typeof email !== "string" || !EMAIL_ADDRESS.test(email)) throw new ConfigError(`${key}[${index}]`, "must be an email address", email, example);
+        // The same mailbox in other capitals would get every message twice.
+        if (seen.has(email.toLowerCase())) throw new ConfigError(`${key}[${index}]`, "repeats an address: list each address once", email, example);
+        seen.add(email.toLowerCase());
+    });
+    return emails as string[];
+}
+
+function checkBoolean(value: unknown, defaultValue: boolean, key: string): boolean {
+    if (value === undefined) return defaultValue;
+    if (typeof value === "boolean") return value;
+    throw new ConfigError(key, "must be true or false", value, `${key}: ${String(!defaultValue)}`);
+}
+
+/**
+ * Never below the longest gap between two cycles, or the alarm would go off between any two of them; a cadence
+ * whose gaps are longer than the usual ceiling (a quarterly cron) raises the ceiling to its default.
+ */
+function resolveStaleAfterHours(hours: unknown, cadence: CadencePlan, key: string): number {
+    const longestGap = longestGapHours(cadence);
+    const min = Math.max(1, Math.ceil(longestGap));
+    const defaultHours = Math.ceil(longestGap + STALE_MARGIN_HOURS);
+    const max = Math.max(MAX_STALE_AFTER_HOURS, defaultHours);
+    if (hours === undefined) return defaultHours;
+    if (typeof hours === "number" && Number.isInteger(hours) && hours >= min && hours <= max) return hours;
+    throw new ConfigError(key, `must be a whole number of hours from ${min} (the longest time between two cycles) to ${max}`, hours, `${key}: ${defaultHours}`);
+}
+
+/** The longest time between two cycles' starts: fixed by a readable or rate cadence, measured over a year for cron. */
+function longestGapHours(cadence: CadencePlan): number {
+    if (cadence.cycleMinutes !== undefined) return cadence.cycleMinutes / 60;
+    const times = nextCycleTimes(cadence, new Date(), 400) ?? [];
+    let longest = 0;
+    for (let index = 1; index < times.length; index++) longest = Math.max(longest, times[index].getTime() - times[index - 1].getTime());
+    return longest / 3_600_000;
 }

@@ -42,3 +42,58 @@ export function formatTime(minuteOfDay: number): string {
     const pad = (value: number) => String(value).padStart(2, "0");
     return `${pad(Math.floor(minuteOfDay / MINUTES_PER_HOUR))}:${pad(minuteOfDay % MINUTES_PER_HOUR)}`;
 }
+
+/**
+ * A local wall-clock time as minutes since 1970-01-01T00:00 on a zone's own calendar. Wall-clock arithmetic
+ * ("an hour after 23:30 on Saturday") becomes integer addition, and `floor(wall / 1440)` is the local day.
+ */
+export type WallMinutes = number;
+
+/** The local day (days since 1970-01-01) of a wall-clock time. */
+export function dayOfWall(wall: WallMinutes): number {
+    return Math.floor(wall / MINUTES_PER_DAY);
+}
+
+/** Minutes after local midnight of a wall-clock time. */
+export function minuteOfWall(wall: WallMinutes): number {
+    return wall - dayOfWall(wall) * MINUTES_PER_DAY;
+}
+
+/** Wall-clock conversions for one time zone. */
+export interface ZoneClock {
+    /** What the zone's clock reads at an instant (epoch milliseconds). */
+    wallAt(instantMs: number): WallMinutes;
+    /**
+     * The instants (epoch milliseconds, ascending) at which the zone's clock reads `wall`: none in a
+     * spring-forward gap, two in an hour the fall-back repeats, otherwise one.
+     */
+    instantsAt(wall: WallMinutes): number[];
+}
+
+/** Built per use, as closures: a serialized handler may keep no class instance or state at module level. */
+export function zoneClock(timeZone: string): ZoneClock {
+    const format = new Intl.DateTimeFormat("en-US", {
+        timeZone,
+        hourCycle: "h23",
+        year: "numeric",
+        month: "numeric",
+        day: "numeric",
+        hour: "numeric",
+        minute: "numeric",
+    });
+    const wallAt = (instantMs: number): WallMinutes => {
+        const parts = format.formatToParts(instantMs);
+        const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
+        const day = Date.UTC(part("year"), part("month") - 1, part("day")) / MS_PER_DAY;
+        return day * MINUTES_PER_DAY + part("hour") * MINUTES_PER_HOUR + part("minute");
+    };
+    const offsetAt = (instantMs: number): number => wallAt(instantMs) - Math.floor(instantMs / MS_PER_MINUTE);
+    // Offset changes are months apart, so the offsets a day either side are the only candidates.
+    const instantsAt = (wall: WallMinutes): number[] => {
+        const asIfUtcMs = wall * MS_PER_MINUTE;
+        const candidates = new Set([offsetAt(asIfUtcMs - MS_PER_DAY), offsetAt(asIfUtcMs + MS_PER_DAY)]
+            .map((offset) => asIfUtcMs - offset * MS_PER_MINUTE));
+        return [...candidates].filter((instantMs) => wallAt(instantMs) === wall).sort((a, b) => a - b);
+    };
+    return { wallAt, instantsAt };
+}

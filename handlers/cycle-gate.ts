@@ -11,13 +11,15 @@
 import {
     dateOfDay,
     dayOfDate,
+    dayOfWall,
     formatTime,
     isWholeIn,
     MINUTES_PER_DAY,
-    MINUTES_PER_HOUR,
     minuteOfTime,
-    MS_PER_DAY,
-    MS_PER_MINUTE,
+    minuteOfWall,
+    WallMinutes,
+    ZoneClock,
+    zoneClock,
 } from "./calendar";
 
 /** Which firings of a readable cadence's schedule start a cycle. Plain JSON: it travels in the schedule's payload. */
@@ -52,19 +54,6 @@ export type FiringDecision =
 const FALLBACK_DELAY_MINUTES = 60;
 
 /**
- * A local wall-clock time as minutes since 1970-01-01T00:00 on the zone's own calendar. Wall-clock arithmetic
- * ("an hour after 23:30 on Saturday") becomes integer addition, and `floor(wall / 1440)` is the local day.
- */
-type WallMinutes = number;
-
-/** Wall-clock conversions for one time zone; built per decision because serialized handlers must not keep state. */
-interface ZoneClock {
-    wallAt(instantMs: number): WallMinutes;
-    /** Whether a wall-clock time exists: a time in a spring-forward gap does not. */
-    exists(wall: WallMinutes): boolean;
-}
-
-/**
  * Whether this firing starts a cycle, and which.
  * @param gate the schedule payload's gate; undefined for a raw cron/rate cadence, where every firing is a cycle.
  * @param scheduledTime the firing's `<aws.scheduler.scheduled-time>`; undefined for a manual invocation.
@@ -90,19 +79,19 @@ export function decideFiring(gate: CycleGate | undefined, scheduledTime: string 
     const clock = zoneClock(gate.timezone);
     const firing = clock.wallAt(firingMs);
     const intendedMinute = minuteOfTime(gate.localTime);
-    const isFallback = minuteOfDay(firing) !== intendedMinute;
+    const isFallback = minuteOfWall(firing) !== intendedMinute;
     const fallbackTime = formatMinuteOfDay(intendedMinute + FALLBACK_DELAY_MINUTES);
     const skip = (day: number, reason: string): FiringDecision => ({ start: false, reason, nextCycle: nextCycleAfter(gate, clock, day) });
 
-    if (isFallback && minuteOfDay(firing - FALLBACK_DELAY_MINUTES) !== intendedMinute) {
-        return skip(dayOf(firing), `${formatMinuteOfDay(firing)} is neither the cycle time ${gate.localTime} nor its fallback ${fallbackTime}`);
+    if (isFallback && minuteOfWall(firing - FALLBACK_DELAY_MINUTES) !== intendedMinute) {
+        return skip(dayOfWall(firing), `${formatMinuteOfDay(firing)} is neither the cycle time ${gate.localTime} nor its fallback ${fallbackTime}`);
     }
     const intended = isFallback ? firing - FALLBACK_DELAY_MINUTES : firing;
-    const day = dayOf(intended);
+    const day = dayOfWall(intended);
     const date = dateOfDay(day);
     const notCycle = cycleDayProblem(gate, day);
     if (notCycle !== undefined) return skip(day, notCycle);
-    if (isFallback && clock.exists(intended)) {
+    if (isFallback && clock.instantsAt(intended).length > 0) {
         return skip(day, `the fallback firing at ${fallbackTime} is not needed: ${gate.localTime} exists on ${date} in ${gate.timezone}, so the cycle started then`);
     }
     return {
@@ -138,35 +127,51 @@ function cycleDayProblem(gate: CycleGate, day: number): string | undefined {
 function nextCycleAfter(gate: CycleGate, clock: ZoneClock, day: number): string {
     const anchorDay = dayOfDate(gate.anchorDate);
     const nextDay = day < anchorDay ? anchorDay : anchorDay + (Math.floor((day - anchorDay) / gate.everyDays) + 1) * gate.everyDays;
-    const intended = nextDay * MINUTES_PER_DAY + minuteOfTime(gate.localTime);
-    const startsAt = clock.exists(intended) ? intended : intended + FALLBACK_DELAY_MINUTES;
+    const startsAt = cycleStart(gate, clock, nextDay)?.wall ?? intendedStart(gate, nextDay) + FALLBACK_DELAY_MINUTES;
     return `${dateOfDay(nextDay)} ${formatMinuteOfDay(startsAt)} ${gate.timezone}`;
 }
 
-function zoneClock(timeZone: string): ZoneClock {
-    const format = new Intl.DateTimeFormat("en-US", {
-        timeZone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "numeric",
-        day: "numeric",
-        hour: "numeric",
-        minute: "numeric",
-    });
-    const wallAt = (instantMs: number): WallMinutes => {
-        const parts = format.formatToParts(instantMs);
-        const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
-        const day = Date.UTC(part("year"), part("month") - 1, part("day")) / MS_PER_DAY;
-        return day * MINUTES_PER_DAY + part("hour") * MINUTES_PER_HOUR + part("minute");
-    };
-    const offsetAt = (instantMs: number): number => wallAt(instantMs) - Math.floor(instantMs / MS_PER_MINUTE);
-    // Offset changes are months apart, so the offsets a day either side are the only candidates.
-    const exists = (wall: WallMinutes) => {
-        const asIfUtcMs = wall * MS_PER_MINUTE;
-        return [offsetAt(asIfUtcMs - MS_PER_DAY), offsetAt(asIfUtcMs + MS_PER_DAY)]
-            .some((offset) => wallAt(asIfUtcMs - offset * MS_PER_MINUTE) === wall);
-    };
-    return { wallAt, exists };
+/** One cycle a gate lets start. */
+export interface GatedCycle {
+    /** Its local date, "YYYY-MM-DD": the execution is named after it (`cycle-2026-12-06`). */
+    date: string;
+    /** The instant the firing that starts it fires. */
+    startsAt: Date;
+}
+
+/**
+ * The next `count` cycles that start after `after`, exactly as {@link decideFiring} starts them from the
+ * schedule's firings: on each cycle day at the gate's time, or an hour later where that time does not exist;
+ * a time the fall-back repeats fires once, at its first occurrence. For plans and descriptions: the starter
+ * itself never looks ahead.
+ */
+export function cyclesAfter(gate: CycleGate, after: Date, count: number): GatedCycle[] {
+    assertGate(gate);
+    const clock = zoneClock(gate.timezone);
+    const anchorDay = dayOfDate(gate.anchorDate);
+    // A cycle whose fallback passes midnight starts the day after its date: begin with the cycle day before.
+    const fromDay = dayOfWall(clock.wallAt(after.getTime())) - 1;
+    let day = fromDay <= anchorDay ? anchorDay : anchorDay + Math.ceil((fromDay - anchorDay) / gate.everyDays) * gate.everyDays;
+    const cycles: GatedCycle[] = [];
+    // Only a gap longer than the fallback's hour leaves a cycle day without a cycle: rare, so a few extra days suffice.
+    for (let daysTried = 0; cycles.length < count && daysTried < 2 * count + 2; daysTried++, day += gate.everyDays) {
+        const start = cycleStart(gate, clock, day);
+        if (start !== undefined && start.instantMs > after.getTime()) cycles.push({ date: dateOfDay(day), startsAt: new Date(start.instantMs) });
+    }
+    return cycles;
+}
+
+function intendedStart(gate: CycleGate, day: number): WallMinutes {
+    return day * MINUTES_PER_DAY + minuteOfTime(gate.localTime);
+}
+
+/** When a cycle day's cycle starts: the first firing of its time, else of its fallback; undefined where Scheduler fires neither. */
+function cycleStart(gate: CycleGate, clock: ZoneClock, day: number): { wall: WallMinutes; instantMs: number } | undefined {
+    for (const wall of [intendedStart(gate, day), intendedStart(gate, day) + FALLBACK_DELAY_MINUTES]) {
+        const [firstInstantMs] = clock.instantsAt(wall);
+        if (firstInstantMs !== undefined) return { wall, instantMs: firstInstantMs };
+    }
+    return undefined;
 }
 
 /** A gate is deploy-time JSON in a payload anyone can edit; a broken one must fail loudly, not skip cycles. */
@@ -194,15 +199,7 @@ function isTimeZone(value: unknown): boolean {
 }
 
 function formatMinuteOfDay(wall: WallMinutes): string {
-    return formatTime(minuteOfDay(wall));
-}
-
-function dayOf(wall: WallMinutes): number {
-    return Math.floor(wall / MINUTES_PER_DAY);
-}
-
-function minuteOfDay(wall: WallMinutes): number {
-    return wall - dayOf(wall) * MINUTES_PER_DAY;
+    return formatTime(minuteOfWall(wall));
 }
 
 function plural(count: number, unit: string): string {

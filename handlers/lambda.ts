@@ -1,5 +1,6 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { jsonLogger } from "./log";
+import { summarizeRun } from "./run-summary";
 import { readStarterSettings } from "./settings";
 import { ScheduleEvent, startCycle, StartSummary } from "./start-cycle";
 import { stepFunctionsExecutions } from "./step-functions";
@@ -38,7 +39,7 @@ export function createStarterHandler(label: string): () => (event: ScheduleEvent
         return async (event, context) => {
             const settings = readStarterSettings(process.env);
             const log = jsonLogger({ function: label, instance: settings.instanceName, requestId: context.awsRequestId });
-            return startCycle(settings, event ?? {}, new Date(), { executions: stepFunctionsExecutions(client()), log });
+            return summarizeRun(log, () => startCycle(settings, event ?? {}, new Date(), { executions: stepFunctionsExecutions(client()) }), (summary) => ({ ...summary }));
         };
     };
 }

@@ -16,7 +16,7 @@ export type LogWriter = (level: LogLevel, entry: LogEntry) => void;
 /**
  * Hands each entry to the console as one object. With the function's JSON log format, Lambda's Node.js runtime
  * writes a lone object argument as the `message` of its JSON log line, nested and whole, under the level of the
- * console method, so Logs Insights can query every field (`message.summary.engines.0.copy.outcome`).
+ * console method, so Logs Insights can query every field (`message.engines.documentdb.copy.outcome`).
  */
 const consoleWriter: LogWriter = (level, entry) => console[level](entry);
 

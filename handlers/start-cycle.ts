@@ -1,6 +1,5 @@
 import { CycleGate, decideFiring } from "./cycle-gate";
 import { refreshError } from "./errors";
-import { Logger } from "./log";
 import { StarterSettings } from "./settings";
 import { CycleExecutions } from "./step-functions";
 
@@ -26,7 +25,6 @@ export interface StartSummary {
 
 export interface StartDependencies {
     executions: CycleExecutions;
-    log: Logger;
 }
 
 /**
@@ -36,12 +34,11 @@ export interface StartDependencies {
  */
 export async function startCycle(settings: StarterSettings, event: ScheduleEvent, now: Date, dependencies: StartDependencies): Promise<StartSummary> {
     const decision = decideFiring(readGate(settings, event), event.scheduledTime, now, settings.executionNamePrefix);
-    const log = (summary: StartSummary) => finish(settings, dependencies.log, summary);
     if (!decision.start) {
-        return log({ outcome: "not-a-cycle", reason: decision.reason, nextCycle: decision.nextCycle });
+        return { outcome: "not-a-cycle", reason: decision.reason, nextCycle: decision.nextCycle };
     }
     const started = await dependencies.executions.start(settings.stateMachineArn, decision.cycleName);
-    return log(started === "name-taken"
+    return (started === "name-taken"
         ? { outcome: "already-started", reason: `${decision.reason}; an execution named ${decision.cycleName} already exists`, cycle: decision.cycleName }
         : { outcome: "started", reason: decision.reason, cycle: decision.cycleName, executionArn: started.executionArn });
 }
@@ -51,9 +48,4 @@ function readGate(settings: StarterSettings, event: ScheduleEvent): CycleGate | 
         throw refreshError("InvalidRequestError", `the ${settings.cycleLabel} starter expects its schedule's payload, {"scheduledTime": ..., "gate": ...}, or {} to start a cycle now; got ${JSON.stringify(event)}`);
     }
     return event.gate;
-}
-
-function finish(settings: StarterSettings, log: Logger, summary: StartSummary): StartSummary {
-    log.info(summary.outcome === "not-a-cycle" ? `not a ${settings.cycleLabel}` : settings.cycleLabel, { summary });
-    return summary;
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EngineName } from "../../handlers/engines";
 import { CopyNotReadyPolicy } from "../../handlers/refresh/settings";
+import { OperationsArgs } from "../operations-args";
 
 export { EngineName, CopyNotReadyPolicy };
 
@@ -12,7 +13,7 @@ export interface EngineOptions {
      * DB cluster identifiers in the source account whose snapshots to follow. Default: every cluster of the
      * engine that shares snapshots with this account (the newest snapshot of any of them wins).
      */
-    readonly sourceClusters?: string[];
+    readonly sourceClusters?: readonly string[];
     /**
      * Restore from a copy in this account instead of from the shared snapshot. A copy takes time and storage, but
      * keeps the data when production deletes its snapshot and is encrypted with a key of this account; without
@@ -33,7 +34,7 @@ export interface EngineOptions {
 export type EngineConfig = EngineName | EngineOptions;
 
 /** Arguments of {@link SnapshotRefresh}. */
-export interface SnapshotRefreshArgs {
+export interface SnapshotRefreshArgs extends OperationsArgs {
     /** The 12-digit production account that shares the snapshots. Only its snapshots are ever used. */
     readonly sourceAccountId: string;
     /**
@@ -57,7 +58,7 @@ export interface SnapshotRefreshArgs {
     /** Name of the main CI/CD pipeline (CodePipeline) that redeploys and restores from the `current` snapshots. */
     readonly pipelineName: pulumi.Input<string>;
     /** The engines to refresh, each at most once. */
-    readonly engines: EngineConfig[];
+    readonly engines: readonly EngineConfig[];
     /**
      * When a refresh cycle starts: `every 2 weeks on sunday at 02:00` (also `every N days at HH:MM`, `daily at
      * HH:MM`, `weekly on <day> at HH:MM`, each optionally followed by `starting YYYY-MM-DD`), or an EventBridge

@@ -11,6 +11,8 @@ export interface PolicyScope {
     latestParameterArns: string[];
     currentParameterArns: string[];
     pipelineParameterArn: string;
+    /** The instance's pause parameter, which both functions read. */
+    pauseParameterArn: string;
     pipelineName: string;
     /** Whether any engine copies snapshots into this account. */
     copies: boolean;
@@ -28,7 +30,7 @@ export function updatePolicy(scope: PolicyScope): aws.iam.PolicyDocument {
             Sid: "ReadSnapshotParameters",
             Effect: "Allow",
             Action: ["ssm:GetParameters"],
-            Resource: [...scope.latestParameterArns, ...scope.currentParameterArns],
+            Resource: [...scope.latestParameterArns, ...scope.currentParameterArns, scope.pauseParameterArn],
         },
         { Sid: "RecordLatestSnapshot", Effect: "Allow", Action: ["ssm:PutParameter"], Resource: scope.latestParameterArns },
         DESCRIBE_SNAPSHOTS,
@@ -59,7 +61,7 @@ export function restorePolicy(scope: PolicyScope): aws.iam.PolicyDocument {
                 Sid: "ReadParameters",
                 Effect: "Allow",
                 Action: ["ssm:GetParameters"],
-                Resource: [...snapshotParameterArns, scope.pipelineParameterArn],
+                Resource: [...snapshotParameterArns, scope.pipelineParameterArn, scope.pauseParameterArn],
             },
             { Sid: "PromoteSnapshots", Effect: "Allow", Action: ["ssm:PutParameter"], Resource: snapshotParameterArns },
             DESCRIBE_SNAPSHOTS,

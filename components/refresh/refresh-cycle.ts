@@ -1,7 +1,9 @@
 import {
     CYCLE_PARAMETERS,
     EXECUTION_MARGIN_MINUTES,
+    failWithCaughtError,
     lambdaTask,
+    REQUEST_REFUSED_ERROR,
     StateMachineDefinition,
     THROTTLED_ATTEMPTS,
     throttledAttemptsThrough,
@@ -10,11 +12,12 @@ import {
 /**
  * The refresh cycle as a Step Functions state machine (Amazon States Language): one execution is one cycle.
  *
- *   UpdateLatestSnapshotIds -> RestoreFromSnapshot -> CopiesInProgress? --no--> Restored
- *                                     ^                      | yes
- *                                     +---- WaitForCopies <--+
+ *   ChosenSnapshots? --no--> UpdateLatestSnapshotIds -> RestoreFromSnapshot -> CopiesInProgress? --no--> Restored
+ *          | yes                                                ^   ^                      | yes
+ *          +------------------------------------------------------+   +---- WaitForCopies <--+
  *
- * The update runs first; its failure is recorded and the restore runs anyway, since the restore starts the
+ * An execution whose input is `{"restore": {...}}` restores the snapshots an operator chose: it skips the update,
+ * which would move `latest`. Otherwise the update runs first; its failure is recorded and the restore runs anyway, since the restore starts the
  * copies the update could not. The restore then either restores at once or reports that a copy is still in
  * progress and when to check again; the Wait state waits until then, never past the maintenance window, after
  * which the restore's `whenCopyNotReady` decides. Waits and retries are declared here, not hand-written.
@@ -23,6 +26,8 @@ import {
 /** The states' names: what an operator sees in the console's execution graph. */
 export const REFRESH_CYCLE_STATES = {
     update: "UpdateLatestSnapshotIds",
+    chosen: "ChosenSnapshots",
+    requestRefused: "RequestRefused",
     restore: "RestoreFromSnapshot",
     copiesInProgress: "CopiesInProgress",
     wait: "WaitForCopies",
@@ -47,16 +52,25 @@ export function refreshCycleDefinition(args: RefreshCycleDefinitionArgs): StateM
     return {
         Comment: `snapshot-refresh ${args.instanceName}: one refresh cycle. Update latest, then restore as soon as every engine's ` +
             `data is ready, waiting for copies in progress until ${args.maintenanceWindowMinutes} minutes after the start.`,
-        StartAt: states.update,
+        StartAt: states.chosen,
         TimeoutSeconds: (args.maintenanceWindowMinutes + EXECUTION_MARGIN_MINUTES) * 60,
         States: {
+            [states.chosen]: {
+                Type: "Choice",
+                Comment: "an operator's {\"restore\": {...}} restores the snapshots it names and leaves latest alone",
+                Choices: [{ Variable: "$.restore", IsPresent: true, Next: states.restore }],
+                Default: states.update,
+            },
             [states.update]: {
                 ...task(args.updateFunctionArn, THROTTLED_ATTEMPTS),
                 Comment: "db-update-latest-snapshot-id: record the newest shared snapshots, trim old copies, start the copies a restore needs",
                 ResultPath: "$.update",
                 // An update that failed (a copy that could not start, one engine with nothing shared) still
                 // leaves the restore something to do: it starts missing copies itself, or says why not.
-                Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.update", Next: states.restore }],
+                Catch: [
+                    { ErrorEquals: [REQUEST_REFUSED_ERROR], ResultPath: "$.update", Next: states.requestRefused },
+                    { ErrorEquals: ["States.ALL"], ResultPath: "$.update", Next: states.restore },
+                ],
                 Next: states.restore,
             },
             [states.restore]: {
@@ -77,6 +91,7 @@ export function refreshCycleDefinition(args: RefreshCycleDefinitionArgs): StateM
                 Next: states.restore,
             },
             [states.restored]: { Type: "Succeed" },
+            [states.requestRefused]: failWithCaughtError("$.update", "the execution's input is not a form the functions accept: nothing ran"),
         },
     };
 }

@@ -8,18 +8,15 @@ import { ConfigError } from "../config-error";
 import { LambdaFunction } from "../lambda-function";
 import { deploymentPlace } from "../account";
 import { Cycle } from "../cycle";
+import { CYCLE_NAMING, engineParameterNames, EngineParameterNames, pipelineParameterName } from "../names";
+import { OperatorCommands, operatorCommands } from "../operator-commands";
+import { pauseParameterName } from "../../handlers/pause";
 import { PolicyScope, restorePolicy, updatePolicy } from "./policies";
 import { refreshCycleDefinition } from "./refresh-cycle";
 import { checkKmsKeyArn } from "../validation";
 import { checkPipelineName, checkSnapshotPrefix, resolveArgs, ResolvedSource } from "./validation";
 
-/** The SSM parameter names of one engine. */
-export interface EngineParameterNames {
-    /** The newest snapshot a restore can use, written by db-update-latest-snapshot-id. */
-    readonly latest: string;
-    /** The snapshot the main pipeline restores from, written by db-restore-from-snapshot or an operator. */
-    readonly current: string;
-}
+export type { EngineParameterNames };
 
 /** Seconds the update or the restore may run; listing 10,000 snapshots takes well under one. */
 const REFRESH_FUNCTION_TIMEOUT_SECONDS = 300;
@@ -37,12 +34,15 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
     readonly pipelineParameterName: string;
     /** Name of db-update-latest-snapshot-id: invoke it with `{}` to update now. */
     readonly updateFunctionName: pulumi.Output<string>;
+    /** ARN of db-update-latest-snapshot-id. */
     readonly updateFunctionArn: pulumi.Output<string>;
     /** Name of db-restore-from-snapshot: invoke it with `{}` to restore now, outside any cycle. */
     readonly restoreFunctionName: pulumi.Output<string>;
+    /** ARN of db-restore-from-snapshot. */
     readonly restoreFunctionArn: pulumi.Output<string>;
     /** The refresh cycle state machine: `aws stepfunctions start-execution` with input `{}` runs a cycle now. */
     readonly stateMachineArn: pulumi.Output<string>;
+    /** Name of the refresh cycle state machine: each execution is one cycle, `cycle-YYYY-MM-DD` when scheduled. */
     readonly stateMachineName: pulumi.Output<string>;
     /** The EventBridge Scheduler schedule that starts the cycles. */
     readonly scheduleName: pulumi.Output<string>;
@@ -50,6 +50,12 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
     readonly deadLetterQueueUrl: pulumi.Output<string>;
     /** The cadence in words, timezone included. */
     readonly schedule: string;
+    /** The SNS topic each cycle's message and every alarm go to. */
+    readonly notificationTopicArn: pulumi.Output<string>;
+    /** The SSM parameter that pauses the instance without a deployment (`none`, `indefinitely` or a time). */
+    readonly pauseParameterName: string;
+    /** The commands that run, dry-run, restore a chosen snapshot, pause, resume and inspect this instance. */
+    readonly operatorCommands: pulumi.Output<OperatorCommands>;
 
     constructor(name: string, args: SnapshotRefreshArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before super() registers anything: bad arguments leave no resource behind, not even this one.
@@ -58,7 +64,7 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = resolved.tags;
 
-        const pipelineParameterName = `${resolved.parameterPrefix}main_cicd_name`;
+        const mainPipelineParameter = pipelineParameterName(resolved.parameterPrefix);
         const snapshotParameters = resolved.engines.map((engine) => {
             const names = engineParameterNames(resolved.parameterPrefix, engine.engine);
             return {
@@ -73,7 +79,7 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             return value;
         });
         const pipelineParameter = new aws.ssm.Parameter(`${name}-pipeline`, {
-            name: pipelineParameterName,
+            name: mainPipelineParameter,
             type: "String",
             value: pipelineName,
             description: "Main CI/CD pipeline db-restore-from-snapshot starts; follows the stack's pipelineName on every update.",
@@ -92,10 +98,12 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             sourceAccountId: resolved.sourceAccountId,
             ...(sourceSnapshotPrefix !== undefined ? { sourceSnapshotPrefix } : {}),
             copyIdentifierPrefix: resolved.copyIdentifierPrefix,
-            pipelineParameter: pipelineParameterName,
+            pipelineParameter: mainPipelineParameter,
             whenCopyNotReady: resolved.whenCopyNotReady,
             maintenanceWindowMinutes: resolved.maintenanceWindowMinutes,
             copyRecheckMinutes: resolved.copyRecheckMinutes,
+            pauseParameter: pauseParameterName(name),
+            paused: resolved.operations.paused,
             engines: snapshotParameters.map(({ engine, names }, index): EngineSettings => ({
                 engine: engine.engine,
                 latestParameter: names.latest,
@@ -119,6 +127,7 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
                 latestParameterArns: snapshotParameters.map((parameters) => parameters.latest.arn),
                 currentParameterArns: snapshotParameters.map((parameters) => parameters.current.arn),
                 pipelineParameterArn: pipelineParameter.arn,
+                pauseParameterArn: pulumi.interpolate`arn:${partition}:ssm:${region}:${accountId}:parameter${pauseParameterName(name)}`,
             }).apply(({ runtime, ...arns }) => ({
                 ...arns,
                 sourceAccountId: resolved.sourceAccountId,
@@ -144,8 +153,8 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
 
         const cycle = new Cycle(`${name}-refresh-cycle`, {
             instanceName: name,
-            cycleLabel: "refresh-cycle",
-            executionNamePrefix: "cycle",
+            side: "refresh",
+            ...CYCLE_NAMING.refresh,
             purpose: "update latest, then restore from the cycle's newest data",
             starterLabel: REFRESH_FUNCTION_LABELS.starter,
             starterFactory: createRefreshStarterHandler,
@@ -158,6 +167,8 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
                 maintenanceWindowMinutes: resolved.maintenanceWindowMinutes,
             }),
             plan: resolved.cadence,
+            paused: resolved.operations.paused,
+            monitoring: resolved.operations.monitoring,
             accountId,
             region,
             partition,
@@ -166,7 +177,7 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
         }, parent);
 
         this.parameterNames = Object.fromEntries(snapshotParameters.map(({ engine, names }) => [engine.engine, names]));
-        this.pipelineParameterName = pipelineParameterName;
+        this.pipelineParameterName = mainPipelineParameter;
         this.updateFunctionName = updateFunction.name;
         this.updateFunctionArn = updateFunction.arn;
         this.restoreFunctionName = restoreFunction.name;
@@ -176,6 +187,10 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
         this.scheduleName = cycle.scheduleName;
         this.deadLetterQueueUrl = cycle.deadLetterQueueUrl;
         this.schedule = resolved.cadence.description;
+        this.notificationTopicArn = cycle.notificationTopicArn;
+        this.pauseParameterName = cycle.pauseParameterName;
+        this.operatorCommands = cycle.stateMachineArn.apply((stateMachineArn) =>
+            operatorCommands({ stateMachineArn, instanceName: name, stackName: pulumi.getStack(), engines: resolved.engines.map((engine) => engine.engine) }));
         this.registerOutputs({
             parameterNames: this.parameterNames,
             pipelineParameterName: this.pipelineParameterName,
@@ -188,6 +203,9 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
             scheduleName: this.scheduleName,
             deadLetterQueueUrl: this.deadLetterQueueUrl,
             schedule: this.schedule,
+            notificationTopicArn: this.notificationTopicArn,
+            pauseParameterName: this.pauseParameterName,
+            operatorCommands: this.operatorCommands,
         });
     }
 
@@ -236,8 +254,3 @@ export class SnapshotRefresh extends pulumi.ComponentResource {
 }
 
 type LambdaFunctionFactory = aws.lambda.CallbackFactory<never, unknown>;
-
-/** The names the pipeline and operators know an engine's parameters by: `<prefix><engine>_latest_snapshot_id`. */
-function engineParameterNames(prefix: string, engine: EngineName): EngineParameterNames {
-    return { latest: `${prefix}${engine}_latest_snapshot_id`, current: `${prefix}${engine}_current_snapshot_id` };
-}

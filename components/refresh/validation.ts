@@ -15,8 +15,11 @@ import {
     resolveIdentifierPrefix,
     resolveLogRetention,
     resolveMaintenanceWindow,
+    resolveOperations,
+    ResolvedOperations,
     resolveTags,
 } from "../validation";
+import { OPERATIONS_ARG_NAMES } from "../operations-args";
 import { EngineConfig, SnapshotRefreshArgs } from "./args";
 
 /** One engine with every default applied. */
@@ -49,12 +52,13 @@ export interface ResolvedArgs {
     copyIdentifierPrefix: string;
     logRetentionDays: number;
     tags: Record<string, string>;
+    operations: ResolvedOperations;
 }
 
 const ENGINE_OPTIONS = ["engine", "sourceClusters", "copy", "kmsKeyArn", "keepCopies"];
 const ARG_NAMES = [
     "sourceAccountId", "sourceStack", "sourceKmsKeyArn", "sourceSnapshotPrefix", "pipelineName", "engines", "cadence", "timezone", "maintenanceWindowMinutes", "copyRecheckMinutes",
-    "whenCopyNotReady", "parameterPrefix", "copyIdentifierPrefix", "logRetentionDays", "tags",
+    "whenCopyNotReady", "parameterPrefix", "copyIdentifierPrefix", "logRetentionDays", "tags", ...OPERATIONS_ARG_NAMES,
 ];
 /** The old restore schedule's window could reach past a day; maintenanceWindowMinutes cannot. */
 const MAX_OLD_WINDOW_MINUTES = 1440;
@@ -129,6 +133,7 @@ export function resolveArgs(name: string, args: SnapshotRefreshArgs, keyPrefix =
         copyIdentifierPrefix: resolveIdentifierPrefix(name, args.copyIdentifierPrefix, key("copyIdentifierPrefix")),
         logRetentionDays: resolveLogRetention(args.logRetentionDays, key("logRetentionDays")),
         tags: resolveTags(args.tags, key("tags")),
+        operations: resolveOperations(args, cadence, key),
     };
 }
 

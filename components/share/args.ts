@@ -1,24 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SnapshotSource } from "../../handlers/share/settings";
+import { OperationsArgs } from "../operations-args";
 
 export { SnapshotSource };
 
 /** The clusters of this account whose snapshots are shared, per engine: an explicit list, never "all". */
 export interface SharedClusters {
     /** Aurora MySQL and PostgreSQL DB cluster identifiers (any case: RDS stores them in lowercase). Default: none. */
-    readonly aurora?: string[];
+    readonly aurora?: readonly string[];
     /** DocumentDB cluster identifiers. Default: none. */
-    readonly documentdb?: string[];
+    readonly documentdb?: readonly string[];
 }
 
 /** Arguments of {@link SnapshotShare}. */
-export interface SnapshotShareArgs {
+export interface SnapshotShareArgs extends OperationsArgs {
     /**
      * The 12-digit accounts that receive the snapshots (acceptance, test, ...), 1 to 20: AWS shares a snapshot
      * with at most 20 accounts. Each shared snapshot is shared with exactly these; an account removed here loses
      * access to every snapshot of this instance at the next cycle.
      */
-    readonly targetAccountIds: string[];
+    readonly targetAccountIds: readonly pulumi.Input<string>[];
     /** The clusters to share, at least one. */
     readonly clusters: SharedClusters;
     /**

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { SharedCluster, SnapshotSource } from "../../handlers/share/settings";
-import { DESCRIBE_SNAPSHOTS, logStatements } from "../policies";
+import { DESCRIBE_SNAPSHOTS, logStatements, readPauseStatement } from "../policies";
 
 /** Where the share function's resources live, and what they are called: everything its policy must name. */
 export interface SharePolicyScope {
@@ -12,6 +12,8 @@ export interface SharePolicyScope {
     snapshotIdentifierPrefix: string;
     shareKeyArn: string;
     logGroupArn: string;
+    /** The instance's pause parameter, which the function reads before it changes anything. */
+    pauseParameterArn: string;
 }
 
 /**
@@ -28,6 +30,7 @@ export function sharePolicy(scope: SharePolicyScope): aws.iam.PolicyDocument {
     const sources = scope.source === "automated" ? scope.clusters.map((cluster) => snapshotArn(`rds:${cluster.clusterIdentifier}-????-??-??-??-??`)) : [];
     const statements: aws.iam.PolicyStatement[] = [
         DESCRIBE_SNAPSHOTS,
+        readPauseStatement(scope.pauseParameterArn),
         { Sid: "CopySourceSnapshots", Effect: "Allow", Action: ["rds:CopyDBClusterSnapshot"], Resource: [...sources, ownSnapshots] },
         { Sid: "TagOwnSnapshots", Effect: "Allow", Action: ["rds:AddTagsToResource"], Resource: [ownSnapshots] },
         {

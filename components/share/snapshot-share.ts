@@ -5,6 +5,9 @@ import { ShareSettings } from "../../handlers/share/settings";
 import { ConfigError } from "../config-error";
 import { deploymentPlace } from "../account";
 import { Cycle } from "../cycle";
+import { CYCLE_NAMING } from "../names";
+import { OperatorCommands, operatorCommands } from "../operator-commands";
+import { pauseParameterName } from "../../handlers/pause";
 import { LambdaFunction } from "../lambda-function";
 import { SnapshotShareArgs } from "./args";
 import { sharePolicy, shareKeyPolicy } from "./policies";
@@ -31,12 +34,14 @@ export class SnapshotShare extends pulumi.ComponentResource {
     /** The account this stack deploys into: the acceptance stack's `sourceAccountId`. */
     readonly accountId: pulumi.Output<string>;
     /** The accounts the snapshots are shared with. */
-    readonly targetAccountIds: string[];
+    readonly targetAccountIds: pulumi.Output<string[]>;
     /** Name of db-share-latest-snapshots. */
     readonly shareFunctionName: pulumi.Output<string>;
+    /** ARN of db-share-latest-snapshots. */
     readonly shareFunctionArn: pulumi.Output<string>;
     /** The share cycle state machine: `aws stepfunctions start-execution` with input `{}` runs a cycle now. */
     readonly stateMachineArn: pulumi.Output<string>;
+    /** Name of the share cycle state machine: each execution is one cycle, `share-YYYY-MM-DD` when scheduled. */
     readonly stateMachineName: pulumi.Output<string>;
     /** The EventBridge Scheduler schedule that starts the cycles. */
     readonly scheduleName: pulumi.Output<string>;
@@ -44,6 +49,12 @@ export class SnapshotShare extends pulumi.ComponentResource {
     readonly deadLetterQueueUrl: pulumi.Output<string>;
     /** The cadence in words, timezone included. */
     readonly schedule: string;
+    /** The SNS topic each cycle's message and every alarm go to. */
+    readonly notificationTopicArn: pulumi.Output<string>;
+    /** The SSM parameter that pauses the instance without a deployment (`none`, `indefinitely` or a time). */
+    readonly pauseParameterName: string;
+    /** The commands that run, dry-run, pause, resume and inspect this instance. */
+    readonly operatorCommands: pulumi.Output<OperatorCommands>;
 
     constructor(name: string, args: SnapshotShareArgs, opts?: pulumi.ComponentResourceOptions) {
         // Checked before super() registers anything: bad arguments leave no resource behind, not even this one.
@@ -52,8 +63,14 @@ export class SnapshotShare extends pulumi.ComponentResource {
         const parent = { parent: this };
         const tags = resolved.tags;
 
-        const { accountId, region, partition } = deploymentPlace(this, (account) => !resolved.targetAccountIds.includes(account) ? undefined
-            : new ConfigError("targetAccountIds", "includes the account this stack deploys into: SnapshotShare belongs in the production account that owns the clusters, and shares with the others", account, "the acceptance accounts' ids, with credentials for the production account"));
+        const place = deploymentPlace(this, () => undefined);
+        const { region, partition } = place;
+        const accountId = pulumi.all([place.accountId, resolved.targetAccountIds]).apply(([account, targets]) => {
+            if (targets.includes(account)) {
+                throw new ConfigError("targetAccountIds", "includes the account this stack deploys into: SnapshotShare belongs in the production account that owns the clusters, and shares with the others", account, "the acceptance accounts' ids, with credentials for the production account");
+            }
+            return account;
+        });
 
         const shareKeyArn = resolved.kmsKeyArn !== undefined
             ? pulumi.all([pulumi.output(resolved.kmsKeyArn), accountId]).apply(([arn, account]) => {
@@ -64,9 +81,9 @@ export class SnapshotShare extends pulumi.ComponentResource {
             })
             : this.createShareKey(name, resolved.targetAccountIds, accountId, partition, tags).arn;
 
-        const settings: pulumi.Output<ShareSettings> = shareKeyArn.apply((kmsKeyArn) => ({
+        const settings: pulumi.Output<ShareSettings> = pulumi.all([shareKeyArn, resolved.targetAccountIds]).apply(([kmsKeyArn, targetAccountIds]) => ({
             instanceName: name,
-            targetAccountIds: resolved.targetAccountIds,
+            targetAccountIds,
             clusters: resolved.clusters,
             keepShared: resolved.keepShared,
             kmsKeyArn,
@@ -74,6 +91,8 @@ export class SnapshotShare extends pulumi.ComponentResource {
             snapshotIdentifierPrefix: resolved.snapshotIdentifierPrefix,
             maintenanceWindowMinutes: resolved.maintenanceWindowMinutes,
             copyRecheckMinutes: resolved.copyRecheckMinutes,
+            pauseParameter: pauseParameterName(name),
+            paused: resolved.operations.paused,
         }));
         const shareFunction = new LambdaFunction(`${name}-share`, {
             instanceName: name,
@@ -90,6 +109,7 @@ export class SnapshotShare extends pulumi.ComponentResource {
                     snapshotIdentifierPrefix: resolved.snapshotIdentifierPrefix,
                     shareKeyArn: keyArn,
                     logGroupArn: logGroup,
+                    pauseParameterArn: `arn:${partitionName}:ssm:${regionName}:${account}:parameter${pauseParameterName(name)}`,
                 }))),
             settings: pulumi.jsonStringify(settings),
             timeoutSeconds: SHARE_FUNCTION_TIMEOUT_SECONDS,
@@ -98,8 +118,8 @@ export class SnapshotShare extends pulumi.ComponentResource {
 
         const cycle = new Cycle(`${name}-share-cycle`, {
             instanceName: name,
-            cycleLabel: "share-cycle",
-            executionNamePrefix: "share",
+            side: "share",
+            ...CYCLE_NAMING.share,
             purpose: "copy each cluster's newest snapshot under the share key and share it with the target accounts",
             starterLabel: SHARE_FUNCTION_LABELS.starter,
             starterFactory: createShareStarterHandler,
@@ -111,6 +131,8 @@ export class SnapshotShare extends pulumi.ComponentResource {
                 maintenanceWindowMinutes: resolved.maintenanceWindowMinutes,
             }),
             plan: resolved.cadence,
+            paused: resolved.operations.paused,
+            monitoring: resolved.operations.monitoring,
             accountId,
             region,
             partition,
@@ -129,6 +151,10 @@ export class SnapshotShare extends pulumi.ComponentResource {
         this.scheduleName = cycle.scheduleName;
         this.deadLetterQueueUrl = cycle.deadLetterQueueUrl;
         this.schedule = resolved.cadence.description;
+        this.notificationTopicArn = cycle.notificationTopicArn;
+        this.pauseParameterName = cycle.pauseParameterName;
+        this.operatorCommands = cycle.stateMachineArn.apply((stateMachineArn) =>
+            operatorCommands({ stateMachineArn, instanceName: name, stackName: pulumi.getStack() }));
         this.registerOutputs({
             kmsKeyArn: this.kmsKeyArn,
             snapshotIdentifierPrefix: this.snapshotIdentifierPrefix,
@@ -141,22 +167,25 @@ export class SnapshotShare extends pulumi.ComponentResource {
             scheduleName: this.scheduleName,
             deadLetterQueueUrl: this.deadLetterQueueUrl,
             schedule: this.schedule,
+            notificationTopicArn: this.notificationTopicArn,
+            pauseParameterName: this.pauseParameterName,
+            operatorCommands: this.operatorCommands,
         });
     }
 
     /** The customer-managed key the shared copies are encrypted with, and its alias. */
     private createShareKey(
         name: string,
-        targetAccountIds: readonly string[],
+        targetAccountIds: pulumi.Output<string[]>,
         accountId: pulumi.Output<string>,
         partition: pulumi.Output<string>,
         tags: Record<string, string>,
     ): aws.kms.Key {
         const key = new aws.kms.Key(`${name}-key`, {
-            description: `snapshot-refresh ${name}: encrypts the snapshot copies shared with ${targetAccountIds.join(", ")}`,
+            description: targetAccountIds.apply((targets) => `snapshot-refresh ${name}: encrypts the snapshot copies shared with ${targets.join(", ")}`),
             enableKeyRotation: true,
             deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
-            policy: pulumi.all([partition, accountId]).apply(([partitionName, account]) => JSON.stringify(shareKeyPolicy(partitionName, account, targetAccountIds))),
+            policy: pulumi.all([partition, accountId, targetAccountIds]).apply(([partitionName, account, targets]) => JSON.stringify(shareKeyPolicy(partitionName, account, targets))),
             tags,
         }, { parent: this });
         new aws.kms.Alias(`${name}-key-alias`, { name: shareKeyAliasName(name), targetKeyId: key.keyId }, { parent: this });

@@ -13,13 +13,17 @@ import {
     resolveIdentifierPrefix,
     resolveLogRetention,
     resolveMaintenanceWindow,
+    resolveOperations,
+    ResolvedOperations,
     resolveTags,
 } from "../validation";
 import { SnapshotShareArgs } from "./args";
+import { OPERATIONS_ARG_NAMES } from "../operations-args";
 
 /** {@link SnapshotShareArgs} checked, with every default applied. */
 export interface ResolvedShareArgs {
-    targetAccountIds: string[];
+    /** Checked now when given as plain strings; once known when any comes from another stack. */
+    targetAccountIds: pulumi.Output<string[]>;
     clusters: SharedCluster[];
     cadence: CadencePlan;
     source: SnapshotSource;
@@ -31,11 +35,12 @@ export interface ResolvedShareArgs {
     snapshotIdentifierPrefix: string;
     logRetentionDays: number;
     tags: Record<string, string>;
+    operations: ResolvedOperations;
 }
 
 const ARG_NAMES = [
     "targetAccountIds", "clusters", "cadence", "timezone", "source", "keepShared", "kmsKeyArn", "maintenanceWindowMinutes",
-    "copyRecheckMinutes", "snapshotIdentifierPrefix", "logRetentionDays", "tags",
+    "copyRecheckMinutes", "snapshotIdentifierPrefix", "logRetentionDays", "tags", ...OPERATIONS_ARG_NAMES,
 ];
 export const DEFAULT_SHARE_CADENCE = "daily at 00:00";
 const MAX_KEEP_SHARED = 20;
@@ -52,7 +57,7 @@ export function resolveShareArgs(name: string, args: SnapshotShareArgs, keyPrefi
     const cadence = resolveCadence({ cadence: args.cadence ?? DEFAULT_SHARE_CADENCE, timezone: args.timezone }, keyPrefix);
     checkKmsKeyArn(args.kmsKeyArn, key("kmsKeyArn"), "a customer-managed KMS key of this account");
     return {
-        targetAccountIds: resolveTargets(args.targetAccountIds, key("targetAccountIds")),
+        targetAccountIds: resolveTargetInputs(args.targetAccountIds, key("targetAccountIds")),
         clusters: resolveClusters(args.clusters, key("clusters")),
         cadence,
         source: resolveSource(args.source, key("source")),
@@ -64,7 +69,19 @@ export function resolveShareArgs(name: string, args: SnapshotShareArgs, keyPrefi
         snapshotIdentifierPrefix: resolveIdentifierPrefix(`${name}-share`, args.snapshotIdentifierPrefix, key("snapshotIdentifierPrefix")),
         logRetentionDays: resolveLogRetention(args.logRetentionDays, key("logRetentionDays")),
         tags: resolveTags(args.tags, key("tags")),
+        operations: resolveOperations(args, cadence, key),
     };
+}
+
+/**
+ * Accounts given as text are checked before any resource exists; an account that is another stack's output
+ * (an acceptance stack's `accountId`) is checked, with the same message, as soon as it is known.
+ */
+function resolveTargetInputs(accounts: unknown, key: string): pulumi.Output<string[]> {
+    if (Array.isArray(accounts) && accounts.some((account) => pulumi.Output.isInstance(account))) {
+        return pulumi.all(accounts as pulumi.Input<string>[]).apply((known) => resolveTargets(known, key));
+    }
+    return pulumi.output(resolveTargets(accounts, key));
 }
 
 function resolveTargets(accounts: unknown, key: string): string[] {

@@ -18,7 +18,24 @@ export async function startCopy(
     source: ClusterSnapshot,
     identifier: string,
 ): Promise<CopyStart> {
-    if (source.encrypted && engine.kmsKeyArn === undefined) {
+    const kmsKeyId = copyKey(engine, source);
+    try {
+        await api.copy({ sourceArn: source.arn, targetIdentifier: identifier, kmsKeyId, tags: copyTags(instanceName, source.arn) });
+        return "started";
+    } catch (error) {
+        if (awsErrorName(error) === "DBClusterSnapshotAlreadyExistsFault") return "already-started";
+        throw explainCopyFailure(error, source, identifier);
+    }
+}
+
+/**
+ * The key this instance's copy of `source` is encrypted with: none for an unencrypted source, the engine's
+ * `kmsKeyArn` for an encrypted one, which must be re-encrypted with a key of this account. Fails, naming the
+ * setting, when that key is not configured; a dry run asks it too, to report the copy a run would fail to make.
+ */
+export function copyKey(engine: EngineSettings, source: ClusterSnapshot): string | undefined {
+    if (!source.encrypted) return undefined;
+    if (engine.kmsKeyArn === undefined) {
         throw refreshError(
             "EncryptedSourceNeedsKeyError",
             `${source.arn} is encrypted (KMS key ${source.kmsKeyId ?? "unknown"}) and a copy of an encrypted shared snapshot ` +
@@ -26,18 +43,7 @@ export async function startCopy(
             "configuration (snapshot-refresh:engines), e.g. arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab.",
         );
     }
-    try {
-        await api.copy({
-            sourceArn: source.arn,
-            targetIdentifier: identifier,
-            kmsKeyId: source.encrypted ? engine.kmsKeyArn : undefined,
-            tags: copyTags(instanceName, source.arn),
-        });
-        return "started";
-    } catch (error) {
-        if (awsErrorName(error) === "DBClusterSnapshotAlreadyExistsFault") return "already-started";
-        throw explainCopyFailure(error, source, identifier);
-    }
+    return engine.kmsKeyArn;
 }
 
 function explainCopyFailure(error: unknown, source: ClusterSnapshot, identifier: string): Error {

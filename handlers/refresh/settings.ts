@@ -42,6 +42,13 @@ export interface RefreshSettings {
     maintenanceWindowMinutes: number;
     /** Minutes between two checks of a copy still in progress. */
     copyRecheckMinutes: number;
+    /**
+     * SSM parameter that pauses the instance (`/snapshot-refresh/<instance>/paused-until`): `none`, `indefinitely`
+     * or the time the pause ends. A parameter that does not exist pauses nothing.
+     */
+    pauseParameter: string;
+    /** The stack config's `snapshot-refresh:paused`: while true, a restore changes nothing and starts nothing. */
+    paused: boolean;
 }
 
 /**
@@ -58,12 +65,13 @@ function assertSettings(value: unknown): RefreshSettings {
     if (typeof settings !== "object" || settings === null) {
         problems.push("it is not an object");
     } else {
-        for (const key of ["instanceName", "sourceAccountId", "copyIdentifierPrefix", "pipelineParameter"] as const) {
+        for (const key of ["instanceName", "sourceAccountId", "copyIdentifierPrefix", "pipelineParameter", "pauseParameter"] as const) {
             if (typeof settings[key] !== "string" || settings[key] === "") problems.push(`${key} is missing`);
         }
         if (settings.sourceSnapshotPrefix !== undefined && (typeof settings.sourceSnapshotPrefix !== "string" || settings.sourceSnapshotPrefix === "")) {
             problems.push("sourceSnapshotPrefix is not a prefix");
         }
+        if (typeof settings.paused !== "boolean") problems.push("paused is not true or false");
         if (settings.whenCopyNotReady !== "fail" && settings.whenCopyNotReady !== "restore-available") {
             problems.push("whenCopyNotReady is neither fail nor restore-available");
         }

@@ -36,6 +36,13 @@ export interface ShareSettings {
     maintenanceWindowMinutes: number;
     /** Minutes between two checks of a snapshot or copy in progress. */
     copyRecheckMinutes: number;
+    /**
+     * The SSM parameter that pauses the instance without a deployment (`/snapshot-refresh/<instance>/paused-until`):
+     * `none`, `indefinitely` or the time the pause ends.
+     */
+    pauseParameter: string;
+    /** `snapshot-refresh:paused`: the deployed pause, which only `pulumi up` ends. Default false. */
+    paused: boolean;
 }
 
 /**
@@ -48,7 +55,7 @@ export function readShareSettings(environment: NodeJS.ProcessEnv): ShareSettings
     if (typeof settings !== "object" || settings === null) {
         problems.push("it is not an object");
     } else {
-        for (const key of ["instanceName", "kmsKeyArn", "snapshotIdentifierPrefix"] as const) {
+        for (const key of ["instanceName", "kmsKeyArn", "snapshotIdentifierPrefix", "pauseParameter"] as const) {
             if (typeof settings[key] !== "string" || settings[key] === "") problems.push(`${key} is missing`);
         }
         const targets = settings.targetAccountIds;
@@ -67,6 +74,7 @@ export function readShareSettings(environment: NodeJS.ProcessEnv): ShareSettings
         if (!isWholeMinutes(settings.maintenanceWindowMinutes)) problems.push("maintenanceWindowMinutes is not a whole number of minutes");
         // Zero would make every check follow the last at once.
         if (!isWholeMinutes(settings.copyRecheckMinutes) || settings.copyRecheckMinutes === 0) problems.push("copyRecheckMinutes is not a whole number of minutes, at least 1");
+        if (typeof settings.paused !== "boolean") problems.push("paused is not true or false");
     }
     return settingsOrThrow(settings as ShareSettings, problems);
 }

@@ -1,17 +1,16 @@
 import { ClusterSnapshotApi, ClusterSnapshotApis } from "../cluster-snapshots";
 import { ENGINE_NAMES, EngineName, isSnapshotOfEngine } from "../engines";
 import { awsErrorName, describeError, isTransientAwsError, refreshError, transientFailure } from "../errors";
-import { Logger } from "../log";
-import { byNewestSource, ClusterSnapshot, copyIdentifier, copyTags, isNewer, snapshotState } from "../snapshots";
-import { freshSnapshotIdentifier, Inventory, readInventory, ShareCopy } from "./inventory";
+import { PauseReport, pauseReport, PauseState } from "../pause";
+import { withPartialSummary } from "../run-summary";
+import { byNewestSource, ClusterSnapshot, copyIdentifier, copyTags, snapshotState } from "../snapshots";
+import { Inventory, readInventory, ShareCopy } from "./inventory";
+import { candidateOf, clusterKey, copiesByCluster, exactSharing, retainedCopies, servedFreshSnapshots } from "./retention";
 import { SharedCluster, ShareSettings } from "./settings";
-
-export interface ShareDependencies extends ClusterSnapshotApis {
-    log: Logger;
-}
+import { findSource } from "./source";
 
 export interface ShareRun {
-    /** The execution's name: `share-2026-12-06`. */
+    /** The execution's name: `share-2026-12-06`; `manual-<request id>` for a run by hand. */
     cycleName: string;
     /** The cycle's data is the newest each cluster had by then. */
     cycleStartedAt: Date;
@@ -23,6 +22,8 @@ export interface ShareRun {
     now: Date;
     /** What the cycle's earlier run found, per cluster; absent for a cycle's first run. */
     previous?: ClusterShareReport[];
+    /** Whether the instance is paused: a paused run changes nothing, a dry run says it is paused. */
+    pause: PauseState;
 }
 
 export type ClusterOutcome = "shared" | "waiting" | "failed";
@@ -54,13 +55,16 @@ export interface SharingChange {
     removed: string[];
 }
 
-export interface ShareSummary {
+/** What the pause means for a run's summary: why nothing changed, or that a pause has ended. */
+/** What a run did. */
+export interface ShareRunSummary extends PauseReport {
     cycle: string;
     /**
      * `waiting`: a snapshot or copy is in progress, and the cycle checks again at `nextCheckAt`; `failed`: some
-     * cluster was not shared (the run then ends in ShareFailedError).
+     * cluster was not shared (the run then ends in ShareFailedError); `paused`: nothing was read or changed.
      */
-    outcome: "shared" | "waiting" | "failed";
+    outcome: "shared" | "waiting" | "failed" | "paused";
+    /** Per configured cluster, in the configuration's order; none when paused. */
     clusters: ClusterShareReport[];
     sharingChanges: SharingChange[];
     /** Snapshots this run deleted: shared copies beyond keepShared, failed copies, fresh snapshots that served. */
@@ -70,11 +74,64 @@ export interface ShareSummary {
     nextCheckAt?: string;
 }
 
+/** A copy a dry run would start. */
+export interface PlannedCopy {
+    /** The source snapshot's identifier. */
+    from: string;
+    /** The copy's identifier. */
+    to: string;
+    /** The key it would be encrypted with: the share key; absent for an unencrypted source, whose copy stays unencrypted. */
+    kmsKeyArn?: string;
+}
+
+/** A copy beyond keepShared: unshared from these accounts, then deleted. */
+export interface RetiredCopy {
+    snapshot: string;
+    unshareFrom: string[];
+}
+
+/** What a run would do for one cluster, found by a dry run that changed nothing. */
+export interface ClusterSharePlan {
+    engine: EngineName;
+    cluster: string;
+    /** `would-share`: the cycle would share a copy of the cluster's data, once it is available; `would-fail`: it would not, for `reason`. */
+    outcome: "would-share" | "would-fail";
+    /** Which snapshot a run would share and why it is the one, or why it would share none. */
+    reason: string;
+    source?: SourceSnapshot;
+    /** The cycle's copy under the share key, existing or to be made; absent while the fresh snapshot it copies is not taken. */
+    copy?: string;
+    /** The fresh snapshot a run would take of the cluster (`source: fresh`). */
+    wouldTakeSnapshot?: string;
+    wouldCopy?: PlannedCopy;
+    /** The accounts a run would add to and remove from the cycle's copy and the kept copies. */
+    sharingChanges: SharingChange[];
+    /** The copies beyond keepShared a run would unshare and delete, newest first. */
+    beyondKeepShared: RetiredCopy[];
+    /** Other snapshots a run would delete: a failed copy or fresh snapshot, fresh snapshots whose copy is done. */
+    wouldDelete: string[];
+    /** All of it in plain sentences, in the order a cycle would do it. */
+    wouldDo: string[];
+}
+
+/** What a dry run found: what a run would do, per cluster. Nothing was changed. */
+export interface ShareDryRunSummary extends PauseReport {
+    cycle: string;
+    outcome: "dry-run";
+    /** Per configured cluster, in the configuration's order. */
+    clusters: ClusterSharePlan[];
+    /** What a run would warn of: copies of clusters no longer configured, which it would unshare and keep. */
+    warnings: string[];
+}
+
+/** What one run of the share function returns: the execution's output, which the notifications read. */
+export type ShareSummary = ShareRunSummary | ShareDryRunSummary;
+
 /** The state of one run: what it knows of the account and what it changed. */
 interface RunContext {
     settings: ShareSettings;
     run: ShareRun;
-    dependencies: ShareDependencies;
+    apis: ClusterSnapshotApis;
     inventory: Inventory;
     sharingChanges: SharingChange[];
     deleted: string[];
@@ -90,28 +147,32 @@ type Step = Pick<ClusterShareReport, "outcome" | "reason" | "source" | "copy">;
  * and shares it with exactly the target accounts; then keeps the newest `keepShared` shared copies of each
  * cluster, unsharing and deleting older ones, and makes sure the kept ones are shared with exactly the targets
  * (an account removed from the configuration loses access at the next cycle). Clusters are independent: one
- * that fails stops no other, and the run still fails at the end, saying why.
+ * that fails stops no other, and the run still fails at the end, saying why, with its summary attached.
+ * A paused instance is left alone: the run reads and changes nothing.
  */
-export async function shareSnapshots(settings: ShareSettings, run: ShareRun, dependencies: ShareDependencies): Promise<ShareSummary> {
+export async function shareSnapshots(settings: ShareSettings, run: ShareRun, apis: ClusterSnapshotApis): Promise<ShareRunSummary> {
+    const nothingDone = { cycle: run.cycleName, clusters: [], sharingChanges: [], deleted: [], warnings: [], ...pauseReport(run.pause) };
+    if (run.pause.paused) return { ...nothingDone, outcome: "paused" };
     let inventory: Inventory;
     try {
-        inventory = await readInventory(dependencies.listing, settings.snapshotIdentifierPrefix, settings.instanceName);
+        inventory = await readInventory(apis.listing, settings.snapshotIdentifierPrefix, settings.instanceName);
     } catch (error) {
-        dependencies.log.error("share summary", { summary: { cycle: run.cycleName, error: describeError(error) } });
-        if (isTransientAwsError(error)) throw transientFailure("nothing was copied, shared or deleted: the account's manual snapshots could not be listed", [error]);
-        throw refreshError("ShareFailedError", `nothing was copied, shared or deleted: the account's manual snapshots could not be listed (rds:DescribeDBClusterSnapshots): ${describeError(error)}`, error);
+        const failure = isTransientAwsError(error)
+            ? transientFailure("nothing was copied, shared or deleted: the account's manual snapshots could not be listed", [error])
+            : refreshError("ShareFailedError", `nothing was copied, shared or deleted: the account's manual snapshots could not be listed (rds:DescribeDBClusterSnapshots): ${describeError(error)}`, error);
+        throw withPartialSummary(failure, { ...nothingDone, outcome: "failed" });
     }
-    const context: RunContext = { settings, run, dependencies, inventory, sharingChanges: [], deleted: [], deletionsTried: [], warnings: [] };
+    const context: RunContext = { settings, run, apis, inventory, sharingChanges: [], deleted: [], deletionsTried: [], warnings: [] };
     const clusters: ClusterShareReport[] = [];
-    // One cluster at a time: a few calls each, and the order of the log follows the configuration.
+    // One cluster at a time: a few calls each, and the order of the report follows the configuration.
     for (const cluster of settings.clusters) clusters.push(await shareCluster(context, cluster));
     await keepNewestShared(context, clusters);
 
     const waiting = clusters.some((cluster) => cluster.outcome === "waiting");
     const failed = clusters.filter((cluster) => cluster.outcome === "failed");
     const nextCheck = run.waitUntil === undefined ? undefined : new Date(Math.min(run.now.getTime() + settings.copyRecheckMinutes * 60_000, run.waitUntil.getTime()));
-    const summary: ShareSummary = {
-        cycle: run.cycleName,
+    const summary: ShareRunSummary = {
+        ...nothingDone,
         outcome: waiting ? "waiting" : failed.length > 0 ? "failed" : "shared",
         clusters,
         sharingChanges: context.sharingChanges,
@@ -119,12 +180,11 @@ export async function shareSnapshots(settings: ShareSettings, run: ShareRun, dep
         warnings: context.warnings,
         ...(waiting && nextCheck ? { nextCheckAt: nextCheck.toISOString() } : {}),
     };
-    dependencies.log[failed.length > 0 && !waiting ? "error" : context.warnings.length > 0 ? "warn" : "info"]("share summary", { summary });
     if (waiting || failed.length === 0) return summary;
-    throw refreshError(
+    throw withPartialSummary(refreshError(
         "ShareFailedError",
         `share cycle ${run.cycleName} did not share ${failed.map((cluster) => `${cluster.engine} cluster ${cluster.cluster}: ${cluster.reason}`).join("; ")}`,
-    );
+    ), summary);
 }
 
 /** One cluster's step of the cycle: what an earlier run decided stands. */
@@ -155,8 +215,8 @@ async function shareCluster(context: RunContext, cluster: SharedCluster): Promis
 
 /** Moves one cluster on as far as it goes now; records the source and the copy in `progress` as soon as they are known. */
 async function advanceCluster(context: RunContext, cluster: SharedCluster, progress: Pick<Step, "source" | "copy">): Promise<Step> {
-    const api = context.dependencies.snapshots(cluster.engine);
-    const found = progress.source !== undefined ? { source: progress.source } : await findSource(context, cluster, api);
+    const api = context.apis.snapshots(cluster.engine);
+    const found = progress.source !== undefined ? { source: progress.source } : await sourceStep(context, cluster, api);
     if ("outcome" in found) return found;
     const { source } = found;
     const identifier = copyIdentifier(context.settings.snapshotIdentifierPrefix, cluster.engine, { arn: source.arn, createdAt: new Date(source.createdAt) });
@@ -188,60 +248,24 @@ async function advanceCluster(context: RunContext, cluster: SharedCluster, progr
     }
 }
 
-/** The cycle's source snapshot of a cluster, or the step that stands for its absence. */
-async function findSource(context: RunContext, cluster: SharedCluster, api: ClusterSnapshotApi): Promise<{ source: SourceSnapshot } | Step> {
-    return context.settings.source === "automated" ? newestAutomated(context, cluster, api) : freshSnapshot(context, cluster, api);
-}
-
-/** The newest available automated snapshot taken by the cycle's start, by `SnapshotCreateTime`. */
-async function newestAutomated(context: RunContext, cluster: SharedCluster, api: ClusterSnapshotApi): Promise<{ source: SourceSnapshot } | Step> {
-    let newest: ClusterSnapshot | undefined;
-    let otherEngine: string | undefined;
-    for await (const page of api.automatedPages(cluster.clusterIdentifier)) {
-        for (const snapshot of page) {
-            if (!isSnapshotOfEngine(cluster.engine, snapshot.engine)) {
-                otherEngine = snapshot.engine;
-                continue;
-            }
-            if (snapshotState(snapshot) !== "available" || snapshot.createdAt === undefined || snapshot.createdAt > context.run.cycleStartedAt) continue;
-            if (isNewer(snapshot, newest)) newest = snapshot;
+/** The cycle's source snapshot of a cluster, taking the fresh snapshot it needs; or the step that stands for its absence. */
+async function sourceStep(context: RunContext, cluster: SharedCluster, api: ClusterSnapshotApi): Promise<{ source: SourceSnapshot } | Step> {
+    const finding = await findSource(context.settings, context.run, context.inventory, cluster, api);
+    switch (finding.kind) {
+        case "available":
+            return { source: sourceOf(finding.snapshot) };
+        case "none":
+            return { outcome: "failed", reason: finding.reason };
+        case "to-take":
+            return takeFreshSnapshot(context, cluster, api, finding.identifier);
+        case "in-progress":
+            return { outcome: "waiting", reason: `fresh snapshot ${finding.snapshot.identifier} of ${cluster.clusterIdentifier} is ${finding.snapshot.status}` };
+        case "failed": {
+            const identifier = finding.snapshot.identifier;
+            await deleteSnapshot(context, api, identifier, "a failed fresh snapshot");
+            return { outcome: "failed", reason: `fresh snapshot ${identifier} of ${cluster.clusterIdentifier} ended ${finding.snapshot.status}; it was deleted, and the next cycle takes another` };
         }
     }
-    if (newest !== undefined) return { source: sourceOf(newest) };
-    if (otherEngine !== undefined) return wrongEngine(cluster, otherEngine);
-    return {
-        outcome: "failed",
-        reason: `${cluster.clusterIdentifier} has no available automated snapshot taken by the cycle's start (${context.run.cycleStartedAt.toISOString()}): ` +
-            `check that it is a ${cluster.engine} cluster of this account and Region (snapshot-refresh:clusters) and that its automated backups are on`,
-    };
-}
-
-/**
- * The manual snapshot the cycle takes of the cluster, taken now if the cycle has not yet. A run by hand has no
- * cycle to name it after: it carries on with the newest fresh snapshot of the cluster not yet copied, if any.
- */
-async function freshSnapshot(context: RunContext, cluster: SharedCluster, api: ClusterSnapshotApi): Promise<{ source: SourceSnapshot } | Step> {
-    const uncopied = context.run.waitUntil === undefined ? newestUncopiedFresh(context, cluster) : undefined;
-    const identifier = uncopied?.identifier ?? freshSnapshotIdentifier(context.settings.snapshotIdentifierPrefix, cluster.clusterIdentifier, context.run.cycleStartedAt);
-    const taken = context.inventory.fresh.find((snapshot) => snapshot.identifier === identifier);
-    if (taken === undefined) return takeFreshSnapshot(context, cluster, api, identifier);
-    if (!isSnapshotOfEngine(cluster.engine, taken.engine)) return wrongEngine(cluster, taken.engine);
-    switch (snapshotState(taken)) {
-        case "available":
-            return { source: sourceOf(taken) };
-        case "failed":
-            await deleteSnapshot(context, api, identifier, "a failed fresh snapshot");
-            return { outcome: "failed", reason: `fresh snapshot ${identifier} of ${cluster.clusterIdentifier} ended ${taken.status}; it was deleted, and the next cycle takes another` };
-        default:
-            return { outcome: "waiting", reason: `fresh snapshot ${identifier} of ${cluster.clusterIdentifier} is ${taken.status}` };
-    }
-}
-
-function newestUncopiedFresh(context: RunContext, cluster: SharedCluster): ClusterSnapshot | undefined {
-    const copied = new Set(context.inventory.copies.map((copy) => copy.snapshot.sourceArn));
-    return context.inventory.fresh
-        .filter((snapshot) => snapshot.clusterIdentifier === cluster.clusterIdentifier.toLowerCase() && !copied.has(snapshot.arn) && snapshotState(snapshot) !== "failed")
-        .sort((a, b) => b.identifier.localeCompare(a.identifier))[0];
 }
 
 async function takeFreshSnapshot(context: RunContext, cluster: SharedCluster, api: ClusterSnapshotApi, identifier: string): Promise<Step> {
@@ -310,25 +334,13 @@ function quotaReason(what: string, error: unknown): string {
         `you no longer need, or raise the quota in Service Quotas, and the next check tries again. AWS said: ${describeError(error)}`;
 }
 
-function wrongEngine(cluster: SharedCluster, engineValue: string): Step {
-    const engine = ENGINE_NAMES.find((name) => isSnapshotOfEngine(name, engineValue));
-    return {
-        outcome: "failed",
-        reason: `${cluster.clusterIdentifier} is a ${engineValue} cluster, not ${cluster.engine}: ` +
-            (engine !== undefined ? `list it under ${engine} in snapshot-refresh:clusters` : "snapshot-refresh shares only Aurora and DocumentDB clusters"),
-    };
-}
-
-function sourceOf(snapshot: ClusterSnapshot): SourceSnapshot {
+export function sourceOf(snapshot: ClusterSnapshot): SourceSnapshot {
     return { identifier: snapshot.identifier, arn: snapshot.arn, createdAt: snapshot.createdAt!.toISOString(), encrypted: snapshot.encrypted };
 }
 
 /** Shares a snapshot with exactly the target accounts: adds the missing ones, removes any other (and `all`). */
 async function shareExactly(context: RunContext, api: ClusterSnapshotApi, identifier: string): Promise<void> {
-    const targets = context.settings.targetAccountIds;
-    const current = await api.sharedWith(identifier);
-    const added = targets.filter((account) => !current.includes(account));
-    const removed = current.filter((account) => !targets.includes(account));
+    const { added, removed } = exactSharing(await api.sharedWith(identifier), context.settings.targetAccountIds);
     if (added.length === 0 && removed.length === 0) return;
     await api.changeSharing(identifier, { add: added, remove: removed });
     context.sharingChanges.push({ snapshot: identifier, added, removed });
@@ -367,16 +379,11 @@ async function deleteSnapshot(context: RunContext, api: ClusterSnapshotApi, iden
 async function keepNewestShared(context: RunContext, reports: readonly ClusterShareReport[]): Promise<void> {
     const { settings, run } = context;
     const firstRun = run.previous === undefined;
-    const groups = new Map<string, ShareCopy[]>();
-    for (const copy of context.inventory.copies) {
-        const key = clusterKey(copy.engine, copy.snapshot.clusterIdentifier ?? "");
-        groups.set(key, [...(groups.get(key) ?? []), copy]);
-    }
-    const configured = new Set(settings.clusters.map((cluster) => clusterKey(cluster.engine, cluster.clusterIdentifier)));
-    for (const [key, copies] of groups) {
-        const api = context.dependencies.snapshots(copies[0].engine);
+    const configured = settings.clusters.map((cluster) => clusterKey(cluster.engine, cluster.clusterIdentifier));
+    for (const [key, copies] of copiesByCluster(context.inventory.copies)) {
+        const api = context.apis.snapshots(copies[0].engine);
         const available = copies.filter((copy) => snapshotState(copy.snapshot) === "available").sort(byNewestSource);
-        if (!configured.has(key)) {
+        if (!configured.includes(key)) {
             if (firstRun) await unshareUnconfigured(context, api, key, available);
         } else {
             await keepNewestOfCluster(context, api, available, reports.find((candidate) => copies.some((copy) => copy.snapshot.identifier === candidate.copy)), firstRun);
@@ -388,10 +395,6 @@ async function keepNewestShared(context: RunContext, reports: readonly ClusterSh
     await deleteServedFreshSnapshots(context);
 }
 
-function clusterKey(engine: EngineName, clusterIdentifier: string): string {
-    return `${engine}/${clusterIdentifier.toLowerCase()}`;
-}
-
 async function keepNewestOfCluster(
     context: RunContext,
     api: ClusterSnapshotApi,
@@ -400,30 +403,27 @@ async function keepNewestOfCluster(
     firstRun: boolean,
 ): Promise<void> {
     const { keepShared, targetAccountIds } = context.settings;
-    // The cycle's own copy stays, even when copies of newer data exist (from a run by hand with a later start).
-    const isCycleCopy = (copy: ShareCopy) => copy.snapshot.identifier === report?.copy && report.outcome === "shared";
-    const kept = [...available.slice(0, keepShared), ...available.slice(keepShared).filter(isCycleCopy)];
-    const beyond = available.filter((copy) => !kept.includes(copy));
+    const { kept, beyond } = retainedCopies(available.map(candidateOf), keepShared, report?.outcome === "shared" ? report.copy : undefined);
     if (!firstRun && beyond.length === 0) return;
     let everyKeptShared = true;
-    for (const copy of kept) {
-        if (copy.snapshot.identifier === report?.copy) {
+    for (const { identifier } of kept) {
+        if (identifier === report?.copy) {
             everyKeptShared &&= report.outcome === "shared";
             continue;
         }
         try {
-            await shareExactly(context, api, copy.snapshot.identifier);
+            await shareExactly(context, api, identifier);
         } catch (error) {
             everyKeptShared = false;
-            context.warnings.push(`could not share ${copy.snapshot.identifier} with exactly ${targetAccountIds.join(", ")}: ${describeError(error)}; the next run tries again`);
+            context.warnings.push(`could not share ${identifier} with exactly ${targetAccountIds.join(", ")}: ${describeError(error)}; the next run tries again`);
         }
     }
     if (!everyKeptShared) return;
-    for (const copy of beyond) {
+    for (const { identifier } of beyond) {
         try {
-            await unshareAndDelete(context, api, copy.snapshot.identifier);
+            await unshareAndDelete(context, api, identifier);
         } catch (error) {
-            context.warnings.push(`could not unshare and delete ${copy.snapshot.identifier}, beyond keepShared: ${describeError(error)}; the next run tries again`);
+            context.warnings.push(`could not unshare and delete ${identifier}, beyond keepShared: ${describeError(error)}; the next run tries again`);
         }
     }
 }
@@ -447,25 +447,14 @@ async function unshareUnconfigured(context: RunContext, api: ClusterSnapshotApi,
     }
 }
 
-/**
- * A fresh snapshot serves until its copy holds the data: it goes once a copy of it is available (or failed: the
- * next cycle takes another), or once a newer fresh snapshot of its cluster has an available copy. Until then it
- * stays, whichever run took it, so a run by hand or a cycle that ran out of time can still copy it.
- */
 async function deleteServedFreshSnapshots(context: RunContext): Promise<void> {
-    const copies = context.inventory.copies;
-    const copied = (fresh: ClusterSnapshot) => copies.some((copy) => copy.snapshot.sourceArn === fresh.arn && ["available", "failed"].includes(snapshotState(copy.snapshot)));
-    const copiedAt = (fresh: ClusterSnapshot) => copies.some((copy) => copy.snapshot.sourceArn === fresh.arn && snapshotState(copy.snapshot) === "available");
-    for (const fresh of context.inventory.fresh) {
-        const state = snapshotState(fresh);
-        if (state === "in-progress" || state === "deleting" || context.deletionsTried.includes(fresh.identifier)) continue;
-        if (copies.some((copy) => copy.snapshot.sourceArn === fresh.arn && snapshotState(copy.snapshot) === "in-progress")) continue;
-        const superseded = context.inventory.fresh.some((newer) => newer.clusterIdentifier === fresh.clusterIdentifier &&
-            newer.identifier > fresh.identifier && copiedAt(newer));
-        if (state !== "failed" && !copied(fresh) && !superseded) continue;
-        const engine = ENGINE_NAMES.find((name) => isSnapshotOfEngine(name, fresh.engine));
-        // The RDS endpoint deletes any engine's cluster snapshot; an engine's own API is used wherever it is known.
-        const api = engine !== undefined ? context.dependencies.snapshots(engine) : context.dependencies.listing;
-        await deleteSnapshot(context, api, fresh.identifier, "a fresh snapshot whose copy is done");
+    for (const fresh of servedFreshSnapshots(context.inventory, context.deletionsTried)) {
+        await deleteSnapshot(context, snapshotApiOf(context.apis, fresh), fresh.identifier, "a fresh snapshot whose copy is done");
     }
+}
+
+/** The RDS endpoint deletes any engine's cluster snapshot; an engine's own API is used wherever it is known. */
+function snapshotApiOf(apis: ClusterSnapshotApis, snapshot: ClusterSnapshot): ClusterSnapshotApi {
+    const engine = ENGINE_NAMES.find((name) => isSnapshotOfEngine(name, snapshot.engine));
+    return engine !== undefined ? apis.snapshots(engine) : apis.listing;
 }

@@ -20,6 +20,8 @@ export interface DeployedParameterNames {
     documentDbLatest: string;
     documentDbCurrent: string;
     pipeline: string;
+    /** The instance's pause parameter, which both functions read. */
+    pause: string;
 }
 
 /** One deployment's configuration, as the functions must learn it from their environment alone. */

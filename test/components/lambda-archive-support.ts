@@ -16,6 +16,8 @@ export const RUNTIME_PROVIDED_CLIENTS = [
     "@aws-sdk/client-ssm",
     "@aws-sdk/client-codepipeline",
     "@aws-sdk/client-sfn",
+    "@aws-sdk/client-sns",
+    "@aws-sdk/client-cloudwatch",
 ] as const;
 
 export const FUNCTION_TYPE = "aws:lambda/function:Function";

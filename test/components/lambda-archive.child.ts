@@ -83,6 +83,8 @@ describe("the archives, loaded as the nodejs22.x runtime loads them", () => {
                 [deployed.parameters.documentDbLatest, "none"],
                 [deployed.parameters.documentDbCurrent, "none"],
                 [deployed.parameters.pipeline, deployed.pipelineName],
+                // As Pulumi creates it: nothing paused.
+                [deployed.parameters.pause, "none"],
                 ...Object.entries(values),
             ]);
             const requested: string[][] = [];
@@ -106,7 +108,7 @@ describe("the archives, loaded as the nodejs22.x runtime loads them", () => {
             };
         }
 
-        it("update: follows the deployed source account, parameter names, copy prefix and instance name", async () => {
+        it("update: follows the deployed source account, parameter names, pause parameter, copy prefix and instance name", async () => {
             const requested = serveDeployedParameters({});
             support.serveAuroraSnapshots(aws, { shared: [[ours.aurora, stranger]] });
             support.serveDocumentDbSnapshots(aws, { shared: [[ours.documentDb]], manual: [[]] });
@@ -116,7 +118,7 @@ describe("the archives, loaded as the nodejs22.x runtime loads them", () => {
 
             expect(requested.flat().sort()).to.deep.equal([
                 deployed.parameters.auroraCurrent, deployed.parameters.auroraLatest,
-                deployed.parameters.documentDbCurrent, deployed.parameters.documentDbLatest,
+                deployed.parameters.documentDbCurrent, deployed.parameters.documentDbLatest, deployed.parameters.pause,
             ].sort());
             expect(support.parameterWrites(aws)).to.deep.equal([[deployed.parameters.auroraLatest, support.arnOf(ours.aurora)]]);
             const copies = aws.docdb.commandCalls(docdb.CopyDBClusterSnapshotCommand).map((call) => call.args[0].input);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { homedir, hostname, tmpdir } from "node:os";
 import { join, sep } from "node:path";
 import { SnapshotRefreshArgs } from "../../components/refresh/args";
+import { MonitorSettings, readMonitorSettings } from "../../handlers/monitoring/settings";
 import { readSettings, RefreshSettings } from "../../handlers/refresh/settings";
 import { readStarterSettings, SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
 import { packageOf } from "./archive-module-guard";
@@ -38,8 +39,18 @@ type ComponentModule = typeof import("../../components");
 
 /** Each function's zipped archive: the handlers and their own modules only, the runtime brings the SDK. */
 const ARCHIVE_BUDGET_BYTES = 64 * 1024;
-const FUNCTION_KINDS = ["update", "restore", "starter"] as const;
+const FUNCTION_KINDS = ["update", "restore", "starter", "notifier", "freshness"] as const;
 type FunctionKind = (typeof FUNCTION_KINDS)[number];
+/** The functions the child process loads and runs through their entry-point scenarios. */
+const LOADED_KINDS = ["update", "restore", "starter"] as const;
+/** What each function's resource is called after the instance's name: the monitoring's are named after the cycle. */
+const RESOURCE_SUFFIXES: Readonly<Record<FunctionKind, string>> = {
+    update: "update",
+    restore: "restore",
+    starter: "starter",
+    notifier: "refresh-cycle-notifier",
+    freshness: "refresh-cycle-freshness",
+};
 
 const CHILD_SPEC = join(__dirname, "lambda-archive.child.ts");
 const MOCHA = join(REPO_ROOT, "node_modules", "mocha", "bin", "mocha.js");
@@ -134,9 +145,9 @@ interface ChildRun {
 }
 
 describe("the functions' archives, as Pulumi would upload them", function () {
-    // Two deployments serialize four closures, then two node processes load the archives: seconds, with room
-    // for a busy CI machine.
-    this.timeout(90_000);
+    // Two deployments serialize five closures each, then two node processes load the archives: seconds, with
+    // room for a busy CI machine.
+    this.timeout(120_000);
 
     let component: ComponentModule;
     let received: ReceivedInputs;
@@ -152,7 +163,7 @@ describe("the functions' archives, as Pulumi would upload them", function () {
         await Promise.all([refresh.scheduleName, refresh.stateMachineArn, refresh.deadLetterQueueUrl].map(valueOf));
         await mocks.settle();
         const deployedFunction = async (kind: FunctionKind): Promise<DeployedFunction> => {
-            const resourceName = `${config.name}-${kind}`;
+            const resourceName = `${config.name}-${RESOURCE_SUFFIXES[kind]}`;
             const raw = received.find(FUNCTION_TYPE, resourceName);
             const codeIsSecret = isSecretOnTheWire(raw.inputs.code);
             const code = codeIsSecret ? (raw.inputs.code as { value: unknown }).value : raw.inputs.code;
@@ -164,7 +175,7 @@ describe("the functions' archives, as Pulumi would upload them", function () {
         };
         return {
             config,
-            functions: { update: await deployedFunction("update"), restore: await deployedFunction("restore"), starter: await deployedFunction("starter") },
+            functions: Object.fromEntries(await Promise.all(FUNCTION_KINDS.map(async (kind) => [kind, await deployedFunction(kind)]))) as Record<FunctionKind, DeployedFunction>,
             received: [...received.resources],
         };
     }
@@ -309,6 +320,8 @@ describe("the functions' archives, as Pulumi would upload them", function () {
                 whenCopyNotReady: "fail",
                 maintenanceWindowMinutes: 240,
                 copyRecheckMinutes: 10,
+                pauseParameter: `/snapshot-refresh/${ONE.name}/paused-until`,
+                paused: false,
                 engines: [
                     {
                         engine: "aurora", latestParameter: `${prefix}aurora_latest_snapshot_id`, currentParameter: `${prefix}aurora_current_snapshot_id`,
@@ -334,8 +347,23 @@ describe("the functions' archives, as Pulumi would upload them", function () {
                 executionNamePrefix: "cycle",
             });
             // Every name the functions will read is a parameter this stack creates.
-            const named = [expected.pipelineParameter, ...expected.engines.flatMap((engine) => [engine.latestParameter, engine.currentParameter])];
+            const named = [expected.pipelineParameter, expected.pauseParameter, ...expected.engines.flatMap((engine) => [engine.latestParameter, engine.currentParameter])];
             expect(named.sort()).to.deep.equal(parameterNamesOf(one).sort());
+        });
+
+        it("the monitoring functions' environment carries the instance, the state machine and the topic", () => {
+            const expected: MonitorSettings = {
+                instanceName: ONE.name,
+                side: "refresh",
+                cycleLabel: "refresh cycle",
+                stateMachineArn: `arn:aws:states:eu-west-1:${ONE.callerAccountId}:stateMachine:${ONE.name}-refresh-cycle`,
+                topicArn: `arn:aws:sns:eu-west-1:${ONE.callerAccountId}:${ONE.name}-refresh-cycle-notifications-1a2b3c4`,
+            };
+            for (const kind of ["notifier", "freshness"] as const) {
+                const { resourceName, environment } = one.functions[kind];
+                expect(Object.keys(environment), resourceName).to.deep.equal([SETTINGS_ENVIRONMENT_VARIABLE]);
+                expect(readMonitorSettings(environment), resourceName).to.deep.equal(expected);
+            }
         });
     });
 
@@ -349,7 +377,7 @@ describe("the functions' archives, as Pulumi would upload them", function () {
             workspace = mkdtempSync(join(realpathSync(tmpdir()), "snapshot-refresh-archive-"));
             if (`${workspace}${sep}`.startsWith(`${REPO_ROOT}${sep}`)) throw new Error(`${workspace} is inside the repo: it would see the repo's node_modules`);
             const archives = { update: join(workspace, "update"), restore: join(workspace, "restore"), starter: join(workspace, "starter") };
-            for (const kind of FUNCTION_KINDS) writeArchive(one.functions[kind].entries, archives[kind]);
+            for (const kind of LOADED_KINDS) writeArchive(one.functions[kind].entries, archives[kind]);
             runtime = buildRuntimeModules(join(workspace, "runtime", "node_modules"));
             const input: LambdaArchiveChildInput = {
                 archives,
@@ -387,7 +415,7 @@ describe("the functions' archives, as Pulumi would upload them", function () {
                 "db-restore-from-snapshot restores now for an empty event and starts the pipeline once",
                 "db-restore-from-snapshot while the newest copy is still in progress tells the cycle when to check again, within its maintenance window",
                 "the refresh cycle starter starts the cycle's execution, named after its date, on a firing of a cycle day",
-                "with nothing but the environment Pulumi deployed update: follows the deployed source account, parameter names, copy prefix and instance name",
+                "with nothing but the environment Pulumi deployed update: follows the deployed source account, parameter names, pause parameter, copy prefix and instance name",
                 "with nothing but the environment Pulumi deployed restore: reads the deployed pipeline parameter and starts the pipeline it names",
                 "what the archives' code loaded the harness's AWS SDK clients: aws-sdk-client-mock stubs the very classes the archives use",
                 "what the archives' code loaded only files of the archive, the runtime directory's packages and Node's built-ins",
@@ -452,6 +480,7 @@ function deployedConfiguration(deployment: Deployment): DeployedConfiguration {
             documentDbLatest: `${prefix}documentdb_latest_snapshot_id`,
             documentDbCurrent: `${prefix}documentdb_current_snapshot_id`,
             pipeline: `${prefix}main_cicd_name`,
+            pause: `/snapshot-refresh/${config.name}/paused-until`,
         },
     };
 }

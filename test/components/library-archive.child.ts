@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     // The package as another project installs it, not this repository's sources.
     const { SnapshotRefresh } = require(join(consumerDirectory, "node_modules", "snapshot-refresh")) as typeof import("../../components");
     new SnapshotRefresh("library", { sourceAccountId: "222222222222", pipelineName: "consumer-main", engines: ["aurora", "documentdb"] });
-    while (archives.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The update, the restore, the starter, the notifier and the freshness function.
+    while (archives.length < 5) await new Promise((resolve) => setTimeout(resolve, 20));
     const files: Record<string, string[]> = {};
     for (const { name, code } of archives) {
         const entries = await archiveEntries(code);

@@ -40,7 +40,9 @@ describe("the component used as a library by another project", function () {
     after(() => rmSync(workspace, { recursive: true, force: true }));
 
     it("carries the package's build besides the serialized module, and nothing else", () => {
-        expect(Object.keys(archives).sort()).to.deep.equal(["library-restore", "library-starter", "library-update"]);
+        expect(Object.keys(archives).sort()).to.deep.equal([
+            "library-refresh-cycle-freshness", "library-refresh-cycle-notifier", "library-restore", "library-starter", "library-update",
+        ]);
         for (const files of Object.values(archives)) {
             expect(files).to.include("__index.js");
             expect(files).to.include("node_modules/snapshot-refresh/dist/handlers/lambda.js");
@@ -54,7 +56,8 @@ describe("the component used as a library by another project", function () {
         const archive = (kind: string) => join(workspace, "archives", `library-${kind}`);
         // Every archive loads; the starter runs a firing outside a cycle, which needs no AWS call.
         const script = `
-            const loadedArchives = ["update", "restore", "starter"].map((kind) => require(${JSON.stringify(archive("KIND"))}.replace("KIND", kind) + "/__index.js"));
+            const loadedArchives = ["update", "restore", "starter", "refresh-cycle-notifier", "refresh-cycle-freshness"]
+                .map((kind) => require(${JSON.stringify(archive("KIND"))}.replace("KIND", kind) + "/__index.js"));
             const gate = { timezone: "UTC", everyDays: 14, anchorDate: "1970-01-04", localTime: "02:00" };
             const context = { invokedFunctionArn: "arn:aws:lambda:eu-west-1:111111111111:function:f", functionName: "f", awsRequestId: "r" };
             console.info = () => {};
@@ -75,7 +78,7 @@ describe("the component used as a library by another project", function () {
             SNAPSHOT_REFRESH_SETTINGS: JSON.stringify(settings),
         }, true);
         const { handlers, result, loaded } = JSON.parse(output.trim().split("\n").pop()!) as { handlers: string[]; result: unknown; loaded: string[] };
-        expect(handlers).to.deep.equal(["function", "function", "function"]);
+        expect(handlers).to.deep.equal(["function", "function", "function", "function", "function"]);
         expect(result).to.deep.equal({
             outcome: "not-a-cycle",
             reason: "2026-01-11 is not a cycle week: 1 week after the last cycle on 2026-01-04",

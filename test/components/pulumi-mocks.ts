@@ -29,6 +29,7 @@ const ARN_SERVICES: Record<string, (name: string, account: string) => string> = 
     "aws:scheduler/scheduleGroup:ScheduleGroup": (name, account) => `arn:aws:scheduler:${REGION}:${account}:schedule-group/${name}`,
     "aws:scheduler/schedule:Schedule": (name, account) => `arn:aws:scheduler:${REGION}:${account}:schedule/${name}`,
     "aws:kms/key:Key": (_name, account) => `arn:aws:kms:${REGION}:${account}:key/${CREATED_KEY_ID}`,
+    "aws:sns/topic:Topic": (name, account) => `arn:aws:sns:${REGION}:${account}:${name}`,
 };
 
 /** The id AWS gives a key the component creates. */

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { load } from "js-yaml";
 import { SnapshotRefreshArgs } from "../../components/refresh/args";
 import { ConfigError } from "../../components/config-error";
+import { readStackConfig } from "../../components/stack-config";
 import { mocks, SOURCE_ACCOUNT_ID, valueOf } from "./pulumi-mocks";
 
 
@@ -64,7 +65,7 @@ describe("stack configuration", function () {
 
     /** The refresh role's arguments, failing the test if the configuration read as another role. */
     function refreshArgs(): SnapshotRefreshArgs {
-        const config = component.readStackConfig("snapshot-refresh");
+        const config = readStackConfig("snapshot-refresh");
         if (config.role !== "refresh") throw new Error(`read as role ${config.role}`);
         return config.args;
     }
@@ -94,7 +95,7 @@ describe("stack configuration", function () {
 
     it("deploys the example stack file Pulumi.production.yaml as it is", async () => {
         pulumi.runtime.setAllConfig(stackConfigFromFile(join(__dirname, "..", "..", "Pulumi.production.yaml")));
-        const config = component.readStackConfig("snapshot-refresh");
+        const config = readStackConfig("snapshot-refresh");
         if (config.role !== "share") throw new Error(`read as role ${config.role}`);
         expect(config.args).to.deep.include({
             targetAccountIds: ["111111111111"],
@@ -116,9 +117,46 @@ describe("stack configuration", function () {
         pulumi.runtime.setAllConfig({ ...VALID, "snapshot-refresh:engines": "documentdb" });
         expect(refreshArgs().engines).to.deep.equal(["documentdb"]);
         pulumi.runtime.setAllConfig({ ...SHARE, "snapshot-refresh:targetAccountIds": "011111111111" });
-        const config = component.readStackConfig("snapshot-refresh");
+        const config = readStackConfig("snapshot-refresh");
         expect(config.role === "share" && config.args.targetAccountIds).to.deep.equal(["011111111111"]);
     });
+
+    it("reads the notification and pause keys on either side with their types: a list, a number, booleans", () => {
+        const operations = {
+            "snapshot-refresh:notificationTopicArn": "arn:aws:sns:eu-west-1:111111111111:team-alerts",
+            "snapshot-refresh:notificationEmails": '["oncall@example.com","dba@example.com"]',
+            "snapshot-refresh:notifyOnSuccess": "false",
+            "snapshot-refresh:staleAfterHours": "400",
+            "snapshot-refresh:paused": "true",
+        };
+        const expected = {
+            notificationTopicArn: "arn:aws:sns:eu-west-1:111111111111:team-alerts",
+            notificationEmails: ["oncall@example.com", "dba@example.com"],
+            notifyOnSuccess: false,
+            staleAfterHours: 400,
+            paused: true,
+        };
+        pulumi.runtime.setAllConfig({ ...VALID, ...operations });
+        expect(refreshArgs()).to.deep.include(expected);
+        pulumi.runtime.setAllConfig({ ...SHARE, ...operations, "snapshot-refresh:staleAfterHours": "100", "snapshot-refresh:notificationEmails": "oncall@example.com" });
+        const share = readStackConfig("snapshot-refresh");
+        expect(share.role).to.equal("share");
+        expect(share.args).to.deep.include({ ...expected, staleAfterHours: 100, notificationEmails: ["oncall@example.com"] });
+        pulumi.runtime.setAllConfig({ ...VALID, "snapshot-refresh:paused": "False", "snapshot-refresh:notifyOnSuccess": "TRUE" });
+        expect(refreshArgs()).to.deep.include({ paused: false, notifyOnSuccess: true });
+    });
+
+    /** The same mistakes in the notification and pause keys, which both roles read alike. */
+    const badOperations = (cycleGap: string, staleDefault: number): { case: string; config: Record<string, string | undefined>; key: string; mentions: string[] }[] => [
+        { case: "an email address without a domain", config: { "snapshot-refresh:notificationEmails": '["oncall@example.com","oncall"]' }, key: "snapshot-refresh:notificationEmails[1]", mentions: ['"oncall"', "must be an email address", '["oncall@example.com"]'] },
+        { case: "an email address listed twice", config: { "snapshot-refresh:notificationEmails": '["oncall@example.com","OnCall@Example.com"]' }, key: "snapshot-refresh:notificationEmails[1]", mentions: ['"OnCall@Example.com"', "list each address once"] },
+        { case: "emails as a map", config: { "snapshot-refresh:notificationEmails": '{"oncall":"oncall@example.com"}' }, key: "snapshot-refresh:notificationEmails", mentions: ["must be a list of email addresses"] },
+        { case: "a topic name instead of its ARN", config: { "snapshot-refresh:notificationTopicArn": "team-alerts" }, key: "snapshot-refresh:notificationTopicArn", mentions: ['"team-alerts"', "ARN of an SNS topic", "arn:aws:sns:eu-west-1:123456789012:team-alerts"] },
+        { case: "a stale threshold below the longest gap between cycles", config: { "snapshot-refresh:staleAfterHours": "20" }, key: "snapshot-refresh:staleAfterHours", mentions: ["20", `from ${cycleGap} (the longest time between two cycles)`, `Example: snapshot-refresh:staleAfterHours: ${staleDefault}`] },
+        { case: "a stale threshold in words", config: { "snapshot-refresh:staleAfterHours": "two weeks" }, key: "snapshot-refresh:staleAfterHours", mentions: ['"two weeks"', "whole number of hours"] },
+        { case: "a pause that is not true or false", config: { "snapshot-refresh:paused": "yes" }, key: "snapshot-refresh:paused", mentions: ['"yes"', "must be true or false", "Example: snapshot-refresh:paused: true"] },
+        { case: "a notifyOnSuccess that is not true or false", config: { "snapshot-refresh:notifyOnSuccess": "1" }, key: "snapshot-refresh:notifyOnSuccess", mentions: ['"1"', "must be true or false", "Example: snapshot-refresh:notifyOnSuccess: false"] },
+    ];
 
     const badConfigurations: { case: string; config: Record<string, string | undefined>; key: string; mentions: string[] }[] = [
         { case: "a missing sourceAccountId", config: { "snapshot-refresh:sourceAccountId": undefined }, key: "snapshot-refresh:sourceAccountId", mentions: ["nothing was set", "12-digit"] },
@@ -145,6 +183,7 @@ describe("stack configuration", function () {
         { case: "the removed restoreCadence", config: { "snapshot-refresh:cadence": "cron(0 2 ? * SUN *)", "snapshot-refresh:restoreCadence": "cron(0 4 ? * SUN *)" }, key: "snapshot-refresh:restoreCadence", mentions: ["whole refresh cycle", "Example: pulumi config rm snapshot-refresh:restoreCadence"] },
         { case: "an invalid parameter prefix", config: { "snapshot-refresh:parameterPrefix": "aws/refresh/" }, key: "snapshot-refresh:parameterPrefix", mentions: ["/snapshot-refresh/"] },
         { case: "an unknown whenCopyNotReady policy", config: { "snapshot-refresh:whenCopyNotReady": "wait" }, key: "snapshot-refresh:whenCopyNotReady", mentions: ["restore-available"] },
+        { case: "engines as a map", config: { "snapshot-refresh:engines": '{"aurora":{"copy":true}}' }, key: "snapshot-refresh:engines", mentions: ['{"aurora":{"copy":true}}'] },
         { case: "a log retention CloudWatch does not offer", config: { "snapshot-refresh:logRetentionDays": "42" }, key: "snapshot-refresh:logRetentionDays", mentions: ["42", "90"] },
         { case: "a mistyped key", config: { "snapshot-refresh:cadance": "every week on sunday at 02:00" }, key: "snapshot-refresh:cadance", mentions: ["did you mean snapshot-refresh:cadence?"] },
         { case: "a missing role", config: { "snapshot-refresh:role": undefined }, key: "snapshot-refresh:role", mentions: ["nothing was set", "share", "refresh", "pulumi config set snapshot-refresh:role refresh"] },
@@ -166,7 +205,11 @@ describe("stack configuration", function () {
     ];
     const rejected = [
         ...badConfigurations.map((bad) => ({ ...bad, stack: VALID, name: `rejects ${bad.case}` })),
+        // Every two weeks by default: 336 hours between cycles, 384 with the margin.
+        ...badOperations("336", 384).map((bad) => ({ ...bad, stack: VALID, name: `rejects ${bad.case}` })),
         ...badShareConfigurations.map((bad) => ({ ...bad, stack: SHARE, name: `rejects, in a share stack, ${bad.case}` })),
+        // Daily by default: 24 hours between cycles, 72 with the margin.
+        ...badOperations("24", 72).map((bad) => ({ ...bad, stack: SHARE, name: `rejects, in a share stack, ${bad.case}` })),
     ];
     for (const bad of rejected) {
         it(`${bad.name}, naming the key, the value and an example, before any resource exists`, async () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { CycleGate, decideFiring, FiringDecision } from "../../handlers/cycle-gate";
+import { CycleGate, cyclesAfter, decideFiring, FiringDecision } from "../../handlers/cycle-gate";
 
 // Local wall times are turned into UTC instants with the zones' published DST rules rather than Intl, so
 // the test does not share its time zone arithmetic with the code under test.
@@ -206,6 +206,15 @@ describe("decideFiring", () => {
                     expect(new Set(cycleNames)).to.deep.equal(new Set([`cycle-${fallBack}`]));
                 });
 
+                it("looks ahead to exactly the cycles it starts, date and instant", () => {
+                    const ahead = cyclesAfter(gate, new Date("2026-01-01T00:00:00Z"), accepted.length);
+                    expect(ahead.map((cycle) => [cycle.date, iso(cycle.startsAt.getTime())]))
+                        .to.deep.equal(accepted.map((firing) => [firing.date, firing.scheduledTime]));
+                    const fromSpringForward = Date.parse(accepted.find((firing) => firing.date === springForward)?.scheduledTime ?? "");
+                    expect(cyclesAfter(gate, new Date(fromSpringForward - 1), 1)[0].startsAt.getTime()).to.equal(fromSpringForward);
+                    expect(cyclesAfter(gate, new Date(fromSpringForward), 1)[0].date).to.equal(addDays(springForward, 14));
+                });
+
                 it("keeps the 14-day spacing across the year end after ISO week 53", () => {
                     // ISO weeks 53 and 1 are consecutive and both odd: week parity would run twice in a row.
                     expect([isoWeek("2027-01-03"), isoWeek("2027-01-10")]).to.deep.equal([53, 1]);
@@ -240,6 +249,13 @@ describe("decideFiring", () => {
             expect(accepted.map((firing) => `${firing.date} ${firing.time}`)).to.deep.equal([
                 "2027-03-22 02:00", "2027-03-25 02:00", "2027-03-28 03:00", "2027-03-31 02:00", "2027-04-03 02:00",
             ]);
+        });
+
+        it("looks ahead past midnight to a Saturday 23:30 cycle's date, and through the anchor", () => {
+            const gate = updateGate("UTC", "2026-01-03", "23:30", 7);
+            expect(cyclesAfter(gate, new Date("2025-12-01T00:00:00Z"), 2).map((cycle) => [cycle.date, iso(cycle.startsAt.getTime())]))
+                .to.deep.equal([["2026-01-03", "2026-01-03T23:30:00Z"], ["2026-01-10", "2026-01-10T23:30:00Z"]]);
+            expect(() => cyclesAfter({ ...gate, localTime: "2:00" }, new Date(), 1)).to.throw(/localTime/);
         });
 
         it("takes the 00:30 firing after a Saturday 23:30 update only as a fallback for that Saturday", () => {

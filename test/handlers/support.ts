@@ -34,11 +34,14 @@ import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { clusterSnapshotApis, ClusterSnapshotApis } from "../../handlers/cluster-snapshots";
 import { EngineName } from "../../handlers/engines";
 import { jsonLogger, LogEntry, Logger } from "../../handlers/log";
+import { pauseParameterName } from "../../handlers/pause";
+import { summaryFields } from "../../handlers/refresh/lambda";
 import { ssmParameterStore } from "../../handlers/refresh/parameters";
 import { codePipelineApi } from "../../handlers/refresh/pipelines";
 import { RestoreDependencies, RestoreInvocation } from "../../handlers/refresh/restore";
 import { EngineSettings, RefreshSettings, UNSET_SNAPSHOT } from "../../handlers/refresh/settings";
 import { UpdateDependencies } from "../../handlers/refresh/update-latest";
+import { RUN_SUMMARY_EVENT, summarizeRun } from "../../handlers/run-summary";
 
 export const REGION = "eu-west-1";
 /** Production: the only account whose snapshots may be used. */
@@ -49,7 +52,7 @@ export const TARGET_ACCOUNT = "222222222222";
 export const STRANGER_ACCOUNT = "333333333333";
 
 export const COPY_PREFIX = "snapshot-refresh-";
-const INSTANCE_NAME = "snapshot-refresh";
+export const INSTANCE_NAME = "snapshot-refresh";
 export const RESTORE_FUNCTION_NAME = "db-restore-from-snapshot-4f1c2e";
 export const PIPELINE_NAME = "main-pipeline";
 export const KMS_KEY_ARN = "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -60,6 +63,8 @@ export const PARAMETER = {
     documentDbLatest: "documentdb_latest_snapshot_id",
     documentDbCurrent: "documentdb_current_snapshot_id",
     pipeline: "main_cicd_name",
+    /** Not among the parameters {@link serveParameters} serves unless given: a stack deployed before pausing existed. */
+    pause: pauseParameterName(INSTANCE_NAME),
 } as const;
 
 /** The `Engine` value each engine's snapshots carry in these fixtures. */
@@ -106,6 +111,8 @@ export function refreshSettings(overrides: Partial<RefreshSettings> = {}): Refre
         whenCopyNotReady: "fail",
         maintenanceWindowMinutes: 240,
         copyRecheckMinutes: 10,
+        pauseParameter: PARAMETER.pause,
+        paused: false,
         ...overrides,
     };
 }
@@ -466,6 +473,23 @@ export function recordingLogger(): RecordingLogger {
     };
 }
 
+/** The one line a refresh function writes per run, as Logs Insights sees it: per-engine reports keyed by engine. */
+export interface RunSummaryLine extends LogRecord {
+    outcome: string;
+    error?: { name: string; message: string };
+    engines?: Record<string, Record<string, unknown>>;
+}
+
+/** Runs a refresh function's work under its summary line, as its Lambda handler does. */
+export function summarized<T extends { engines: { engine: EngineName }[] }>(log: Logger, run: () => Promise<T>): Promise<T> {
+    return summarizeRun(log, run, summaryFields);
+}
+
+/** The run's one summary line; fails the test when there is none or more than one. */
+export function summaryLine(logger: RecordingLogger): RunSummaryLine {
+    return logger.only(RUN_SUMMARY_EVENT) as RunSummaryLine;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Restore invocations
 
@@ -482,6 +506,7 @@ export function restoreInvocation(overrides: Partial<RestoreInvocation> = {}): R
         cycleStartedAt: CYCLE_START,
         waitUntil: WINDOW_END,
         now: new Date("2024-05-06T04:05:00Z"),
+        dryRun: false,
         ...overrides,
     };
 }

@@ -57,11 +57,11 @@ export function assumedRole(account: string, role: string, session: string): str
     return `arn:aws:sts::${account}:assumed-role/${role}/${session}`;
 }
 
-/** A person or tool in acceptance with broad permissions (an operator, a colleague, Pulumi). */
-export function humanCaller(label: string, session: string): Caller {
+/** A person or tool with broad permissions (an operator, a colleague, Pulumi), in acceptance unless said otherwise. */
+export function humanCaller(label: string, session: string, account = ACCEPTANCE_ACCOUNT): Caller {
     return {
-        account: ACCEPTANCE_ACCOUNT,
-        principalArn: assumedRole(ACCEPTANCE_ACCOUNT, "AWSReservedSSO_AdministratorAccess_0123456789abcdef", session),
+        account,
+        principalArn: assumedRole(account, "AWSReservedSSO_AdministratorAccess_0123456789abcdef", session),
         label,
         mayUsePipeline: () => true,
     };

@@ -29,7 +29,7 @@ import {
     SharedSnapshotQuotaExceededFault as RdsSharedQuotaExceeded,
     SnapshotQuotaExceededFault as RdsQuotaExceeded,
 } from "@aws-sdk/client-rds";
-import { ParameterAlreadyExists, SSMServiceException, ValidationException as SsmValidation } from "@aws-sdk/client-ssm";
+import { ParameterAlreadyExists, ParameterNotFound, SSMServiceException, ValidationException as SsmValidation } from "@aws-sdk/client-ssm";
 
 /** Which client a cluster snapshot call came through: both reach the same RDS control plane. */
 export type SnapshotClient = "rds" | "docdb";
@@ -90,12 +90,14 @@ export function snapshotError(client: SnapshotClient, code: SnapshotErrorCode, m
     return client === "rds" ? new RDSServiceException(options) : new DocDBServiceException(options);
 }
 
-export type SsmErrorCode = "ParameterAlreadyExists" | "ValidationException" | "ThrottlingException";
+export type SsmErrorCode = "ParameterAlreadyExists" | "ParameterNotFound" | "ValidationException" | "ThrottlingException";
 
 export function ssmError(code: SsmErrorCode, message: string): Error {
     switch (code) {
         case "ParameterAlreadyExists":
             return new ParameterAlreadyExists({ message, $metadata: metadata(400) });
+        case "ParameterNotFound":
+            return new ParameterNotFound({ message, $metadata: metadata(400) });
         case "ValidationException":
             return new SsmValidation({ message, $metadata: metadata(400) });
         default:

@@ -9,6 +9,7 @@ import { SnapshotRefreshArgs } from "../../components/refresh/args";
 import { SnapshotShareArgs } from "../../components/share/args";
 import { ShareSettings } from "../../handlers/share/settings";
 import { EngineName } from "../../handlers/engines";
+import { NOT_PAUSED } from "../../handlers/pause";
 import { RefreshSettings, UNSET_SNAPSHOT } from "../../handlers/refresh/settings";
 import { SETTINGS_ENVIRONMENT_VARIABLE } from "../../handlers/settings";
 import { ScheduleEvent } from "../../handlers/start-cycle";
@@ -129,15 +130,18 @@ export async function deployShareComponent(name: string, args: SnapshotShareArgs
 
 /**
  * Applies a deployment to the fake account as Pulumi would: the state machine's definition, the parameters
- * (the snapshot parameters are created once with `none` and never touched again, `main_cicd_name` follows
- * `pipelineName` on every update). The functions themselves are the world's to run.
+ * (the snapshot parameters are created once with `none`, the pause parameter once unpaused, and none of them is
+ * touched again; `main_cicd_name` follows `pipelineName` on every update). The functions themselves are the
+ * world's to run.
  */
 export function applyDeployment(aws: FakeAws, deployment: Deployment): void {
     aws.stepFunctions.deploy(deployment.stateMachine.arn, deployment.stateMachine.definition);
-    for (const engine of deployment.settings.engines) {
-        for (const name of [engine.latestParameter, engine.currentParameter]) {
-            if (aws.parameters.value(name) === undefined) aws.parameters.putParameter(PULUMI, { Name: name, Value: UNSET_SNAPSHOT, Type: "String" });
-        }
+    const createdOnce = [
+        ...deployment.settings.engines.flatMap((engine) => [engine.latestParameter, engine.currentParameter].map((name) => ({ name, value: UNSET_SNAPSHOT }))),
+        { name: deployment.settings.pauseParameter, value: NOT_PAUSED },
+    ];
+    for (const { name, value } of createdOnce) {
+        if (aws.parameters.value(name) === undefined) aws.parameters.putParameter(PULUMI, { Name: name, Value: value, Type: "String" });
     }
     const pipelineParameter = deployment.settings.pipelineParameter;
     if (aws.parameters.value(pipelineParameter) !== deployment.pipelineName) {

@@ -23,7 +23,7 @@ import {
     RDSClient,
 } from "@aws-sdk/client-rds";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { GetParametersCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetParameterCommand, GetParametersCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { Caller } from "./accounts";
 import { ClusterSnapshotApi, ClusterSnapshotApiOptions } from "./cluster-snapshot-api";
@@ -127,7 +127,8 @@ export class FakeAws {
             this.serve("docdb", "ModifyDBClusterSnapshotAttribute", (caller) => this.snapshots.modifyAttribute("docdb", caller, input), describedChange(input)));
         docdb.on(DescribeDocDbAttributes).callsFake((input) =>
             this.serve("docdb", "DescribeDBClusterSnapshotAttributes", (caller) => this.snapshots.describeAttributes("docdb", caller, input), input.DBClusterSnapshotIdentifier));
-        ssm.on(GetParametersCommand).callsFake((input) => this.serve("ssm", "GetParameters", () => this.parameters.getParameters(input)));
+        ssm.on(GetParametersCommand).callsFake((input) => this.serve("ssm", "GetParameters", (caller) => this.parameters.getParameters(caller, input)));
+        ssm.on(GetParameterCommand).callsFake((input) => this.serve("ssm", "GetParameter", (caller) => this.parameters.getParameter(caller, input), input.Name));
         ssm.on(PutParameterCommand).callsFake((input) => this.serve("ssm", "PutParameter", (caller) => this.parameters.putParameter(caller, input)));
         codePipeline.on(ListPipelineExecutionsCommand).callsFake((input) =>
             this.serve("codepipeline", "ListPipelineExecutions", (caller) => this.pipelines.listExecutions(caller, input)));

@@ -33,6 +33,7 @@ export function checkInvocation(world: WorldView, record: InvocationRecord): str
         ...checkStarterDecision(world, record),
         ...checkFailureChangedNothing(record),
         ...checkWaitingChangedNothing(record),
+        ...checkReportOnlyChangedNothing(record),
         ...checkParameterOwnership(world, record),
         ...checkParametersNameUsableSnapshots(world),
         ...checkOneCopyPerSource(world),
@@ -92,18 +93,36 @@ function checkWaitingChangedNothing(record: InvocationRecord): string[] {
     return [`restore check that waits changed parameters: ${JSON.stringify(record.parametersBefore)} -> ${JSON.stringify(record.parametersAfter)}`];
 }
 
-/** The engines whose part of an update failed, from the run's `update summary` log entry. */
+/**
+ * A dry run (of either function) and a restore while paused change nothing: no parameter, no copy started or
+ * deleted, no pipeline started.
+ */
+function checkReportOnlyChangedNothing(record: InvocationRecord): string[] {
+    const reportOnly = record.outcome === "dry-run" || (record.kind === "restore" && record.outcome === "paused");
+    if (!reportOnly) return [];
+    const changes = [
+        ...(sameState(record.parametersBefore, record.parametersAfter) ? [] : ["changed parameters"]),
+        ...record.copiesStarted.map((copy) => `started copy ${copy.identifier}`),
+        ...record.deleted.map((snapshot) => `deleted ${snapshot.identifier}`),
+        ...record.calls.filter((call) => call.command === "StartPipelineExecution").map(() => "started the pipeline"),
+    ];
+    return changes.map((change) => `${record.kind} run with outcome ${record.outcome} ${change}`);
+}
+
+/** What a run's summary line says of each engine, keyed by engine as Logs Insights reads it. */
+function loggedEngines(record: InvocationRecord): Partial<Record<EngineName, { error?: string; copy?: { outcome: string } }>> {
+    const summary = record.invocation.logs.find((line) => line.event === "run summary");
+    return (summary?.engines ?? {}) as Partial<Record<EngineName, { error?: string; copy?: { outcome: string } }>>;
+}
+
+/** The engines whose part of an update failed, from the run's summary line. */
 export function failedUpdateEngines(record: InvocationRecord): EngineName[] {
-    const summary = record.invocation.logs.find((line) => line.event === "update summary")?.summary as
-        { engines?: { engine: EngineName; error?: string }[] } | undefined;
-    return (summary?.engines ?? []).filter((engine) => engine.error !== undefined).map((engine) => engine.engine);
+    return Object.entries(loggedEngines(record)).filter(([, report]) => report?.error !== undefined).map(([engine]) => engine as EngineName);
 }
 
 /** The update's summary entry for one engine, as it logged it. */
 function updateReport(record: InvocationRecord, engine: EngineName): { error?: string; copy?: { outcome: string } } | undefined {
-    const summary = record.invocation.logs.find((line) => line.event === "update summary")?.summary as
-        { engines?: { engine: EngineName; error?: string; copy?: { outcome: string } }[] } | undefined;
-    return summary?.engines?.find((report) => report.engine === engine);
+    return loggedEngines(record)[engine];
 }
 
 /**

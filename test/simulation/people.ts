@@ -84,11 +84,16 @@ export class Colleague {
     }
 }
 
-/** An operator restoring a chosen snapshot outside the schedule, as the README tells them to. */
+/** An operator restoring a chosen snapshot outside the schedule, pausing the instance, or running a cycle by hand. */
 export class Operator {
     readonly caller = humanCaller("operator", "alice");
 
     constructor(private readonly aws: FakeAws) {}
+
+    /** `aws stepfunctions start-execution --state-machine-arn ... --name ... --input '<input>'`. */
+    startExecution(stateMachineArn: string, name: string, input: object): void {
+        this.aws.stepFunctions.startExecution(this.caller, { stateMachineArn, name, input: JSON.stringify(input) });
+    }
 
     setParameter(name: string, value: string): void {
         this.aws.parameters.putParameter(this.caller, { Name: name, Value: value, Type: "String", Overwrite: true });

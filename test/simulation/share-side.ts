@@ -5,10 +5,11 @@
  * and the properties that must hold after each run and each cycle, read from the fakes' own records.
  */
 import { SnapshotShareArgs } from "../../components/share/args";
+import { NOT_PAUSED } from "../../handlers/pause";
 import { createShareHandler, createShareStarterHandler } from "../../handlers/share/lambda";
 import { ShareSummary } from "../../handlers/share/share-snapshots";
 import { parseCopyIdentifier } from "../../handlers/snapshots";
-import { PRODUCTION_ACCOUNT } from "./accounts";
+import { humanCaller, PRODUCTION_ACCOUNT } from "./accounts";
 import { DeployedFunction, deployShareComponent, ShareDeployment, ShareFunctionKind } from "./deployment";
 import { ApiCall, FakeAws } from "./fake-aws";
 import { ConsoleCapture, Handler, Invocation, SimulatedFunction } from "./lambda-runtime";
@@ -34,6 +35,7 @@ export interface ShareRunRecord {
     calls: ApiCall[];
 }
 
+const PRODUCTION_PULUMI = humanCaller("pulumi up (production)", "ci-deployer", PRODUCTION_ACCOUNT);
 const HANDLER_FACTORIES: Record<ShareFunctionKind, () => Handler> = { "share-starter": createShareStarterHandler, share: createShareHandler };
 
 export class ShareSide {
@@ -74,12 +76,19 @@ export class ShareSide {
         return deployment;
     }
 
-    /** `pulumi up` in production: the key and its policy, the state machine; the function's settings come with it. */
+    /**
+     * `pulumi up` in production: the key and its policy, the state machine, the pause parameter (created once,
+     * unpaused, and then the operators'); the function's settings come with it.
+     */
     deploy(deployment: ShareDeployment = this.firstDeployment): void {
         const keyArn = deployment.outputs.kmsKeyArn;
         if (this.aws.kms.byArn(keyArn) === undefined) this.aws.kms.registerFromPolicy(keyArn, deployment.keyPolicy);
         else this.aws.kms.putKeyPolicy(keyArn, deployment.keyPolicy);
         this.aws.stepFunctions.deploy(deployment.stateMachine.arn, deployment.stateMachine.definition);
+        const pauseParameter = deployment.settings.pauseParameter;
+        if (this.aws.parameters.value(pauseParameter, PRODUCTION_ACCOUNT) === undefined) {
+            this.aws.parameters.putParameter(PRODUCTION_PULUMI, { Name: pauseParameter, Value: NOT_PAUSED, Type: "String" });
+        }
         this.deployment = deployment;
         this.applied.push({ atMs: this.aws.timeline.nowMs(), deployment });
     }

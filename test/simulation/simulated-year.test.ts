@@ -57,8 +57,8 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
             expect(idle).to.have.length(103 - CYCLE_COUNT);
             for (const record of idle) {
                 expect(record.calls, record.firing!.scheduledTime).to.deep.equal([]);
-                expect(record.invocation.logs.map((line) => line.event)).to.deep.equal(["not a refresh cycle"]);
-                expect((record.invocation.logs[0].summary as { nextCycle: string }).nextCycle).to.match(/^2026-\d\d-\d\d 0[23]:00 Europe\/Amsterdam$|^2027-01-03 02:00 Europe\/Amsterdam$/);
+                expect(record.invocation.logs.map((line) => [line.event, line.outcome])).to.deep.equal([["run summary", "not-a-cycle"]]);
+                expect(record.invocation.logs[0].nextCycle as string).to.match(/^2026-\d\d-\d\d 0[23]:00 Europe\/Amsterdam$|^2027-01-03 02:00 Europe\/Amsterdam$/);
             }
         });
 
@@ -89,13 +89,15 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
             expect(perRun.map((violation) => `${violation.at}: ${violation.what}`)).to.deep.equal([]);
         });
 
-        it("each run that ended logged one summary: the starter's decision, the update's engines, the restore's outcome", () => {
+        it("each run logged one summary, failed runs too: the starter's decision, the update's and the restore's outcome per engine", () => {
             const problems = world.invocations.flatMap((record): string[] => {
                 const events = record.invocation.logs.map((line) => line.event).filter((event) => event !== "pipeline start answered with an error, but the execution started");
-                const expected = record.kind === "starter" ? [record.outcome === "not-a-cycle" ? "not a refresh cycle" : "refresh cycle"]
-                    : record.kind === "update" ? ["update summary"]
-                        : record.status === "failed" ? [] : ["restore summary"];
-                return JSON.stringify(events) === JSON.stringify(expected) ? [] : [`${record.kind} ${record.localDate} ${record.localTime}: ${events.join(", ")}`];
+                const expected = ["run summary"];
+                const summary = record.invocation.logs.find((line) => line.event === "run summary");
+                const outcome = record.status === "failed" ? "failed" : record.outcome;
+                const wrongOutcome = summary !== undefined && summary.outcome !== outcome ? [`outcome ${String(summary.outcome)}, not ${String(outcome)}`] : [];
+                return JSON.stringify(events) === JSON.stringify(expected) && wrongOutcome.length === 0 ? []
+                    : [`${record.kind} ${record.localDate} ${record.localTime}: ${[...events, ...wrongOutcome].join(", ")}`];
             });
             expect(problems).to.deep.equal([]);
         });
@@ -303,7 +305,7 @@ describe("a simulated year of refresh cycles (Europe/Amsterdam, every 2 weeks)",
             expect(world.aws.faults.lost.map((call) => call.command)).to.deep.equal(["StartPipelineExecution"]);
             const restoring = cycle(26).restores.at(-1)!;
             expect(restoring.outcome).to.equal("restored");
-            expect(restoring.invocation.logs.map((line) => line.event)).to.deep.equal(["pipeline start answered with an error, but the execution started", "restore summary"]);
+            expect(restoring.invocation.logs.map((line) => line.event)).to.deep.equal(["pipeline start answered with an error, but the execution started", "run summary"]);
             expect((restoring.invocation.result as { executionId: string }).executionId).to.equal(executionsOf(26)[0].executionId);
             expect(restoring.parametersAfter[name("documentdb", "current")].value).to.equal(restoredValue(26, "documentdb"));
             expect(executionsOf(26)).to.have.length(1);

@@ -21,10 +21,18 @@ const SCHEDULE = "aws:scheduler/schedule:Schedule";
 const STATE_MACHINE = "aws:sfn/stateMachine:StateMachine";
 const FUNCTION_RECIPE = "snapshot-refresh:index:LambdaFunction";
 const CYCLE = "snapshot-refresh:index:Cycle";
-/** What the cycle component holds: everything that runs the schedule and the state machine. */
+const MONITORING = "snapshot-refresh:index:CycleMonitoring";
+/** What the cycle component holds and an earlier version created as the component's own children. */
 const CYCLE_CHILDREN = new Set([
     "acc-cycle", "acc-cycle-failures", "acc-dead-letters", "acc-dead-letters-policy", "acc-refresh-cycle", "acc-refresh-cycle-logs",
     "acc-refresh-cycle-policy", "acc-refresh-cycle-role", "acc-schedules", "acc-scheduler-policy", "acc-scheduler-role", "acc-starter",
+]);
+/** What the cycle component holds that no earlier version had: the pause and the monitoring. */
+const NEW_CYCLE_CHILDREN = new Set(["acc-pause", "acc-refresh-cycle-monitoring"]);
+/** What the monitoring component holds: the topic, the rules that drive its two functions, and the alarms. */
+const MONITORING_CHILDREN = new Set([
+    "acc-refresh-cycle-notifications", "acc-refresh-cycle-ended", "acc-refresh-cycle-measure", "acc-refresh-cycle-notifier",
+    "acc-refresh-cycle-freshness", "acc-refresh-cycle-failed", "acc-refresh-cycle-stale", "acc-refresh-cycle-dead-letters",
 ]);
 
 async function build(name: string, args: SnapshotRefreshArgs) {
@@ -63,47 +71,72 @@ describe("SnapshotRefresh", function () {
             const created = mocks.resources.map((resource) => `${resource.type} ${resource.name}`).sort();
             expect(created).to.deep.equal([
                 "aws:cloudwatch/eventRule:EventRule acc-cycle-failures",
+                "aws:cloudwatch/eventRule:EventRule acc-refresh-cycle-ended",
+                "aws:cloudwatch/eventRule:EventRule acc-refresh-cycle-measure",
                 "aws:cloudwatch/eventTarget:EventTarget acc-cycle-failures",
+                "aws:cloudwatch/eventTarget:EventTarget acc-refresh-cycle-ended",
+                "aws:cloudwatch/eventTarget:EventTarget acc-refresh-cycle-measure",
+                "aws:cloudwatch/logGroup:LogGroup acc-refresh-cycle-freshness-logs",
                 "aws:cloudwatch/logGroup:LogGroup acc-refresh-cycle-logs",
+                "aws:cloudwatch/logGroup:LogGroup acc-refresh-cycle-notifier-logs",
                 "aws:cloudwatch/logGroup:LogGroup acc-restore-logs",
                 "aws:cloudwatch/logGroup:LogGroup acc-starter-logs",
                 "aws:cloudwatch/logGroup:LogGroup acc-update-logs",
+                "aws:cloudwatch/metricAlarm:MetricAlarm acc-refresh-cycle-dead-letters",
+                "aws:cloudwatch/metricAlarm:MetricAlarm acc-refresh-cycle-failed",
+                "aws:cloudwatch/metricAlarm:MetricAlarm acc-refresh-cycle-stale",
+                "aws:iam/role:Role acc-refresh-cycle-freshness-role",
+                "aws:iam/role:Role acc-refresh-cycle-notifier-role",
                 "aws:iam/role:Role acc-refresh-cycle-role",
                 "aws:iam/role:Role acc-restore-role",
                 "aws:iam/role:Role acc-scheduler-role",
                 "aws:iam/role:Role acc-starter-role",
                 "aws:iam/role:Role acc-update-role",
+                "aws:iam/rolePolicy:RolePolicy acc-refresh-cycle-freshness-policy",
+                "aws:iam/rolePolicy:RolePolicy acc-refresh-cycle-notifier-policy",
                 "aws:iam/rolePolicy:RolePolicy acc-refresh-cycle-policy",
                 "aws:iam/rolePolicy:RolePolicy acc-restore-policy",
                 "aws:iam/rolePolicy:RolePolicy acc-scheduler-policy",
                 "aws:iam/rolePolicy:RolePolicy acc-starter-policy",
                 "aws:iam/rolePolicy:RolePolicy acc-update-policy",
+                "aws:lambda/function:Function acc-refresh-cycle-freshness",
+                "aws:lambda/function:Function acc-refresh-cycle-notifier",
                 "aws:lambda/function:Function acc-restore",
                 "aws:lambda/function:Function acc-starter",
                 "aws:lambda/function:Function acc-update",
+                "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig acc-refresh-cycle-notifier-async",
                 "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig acc-starter-async",
+                "aws:lambda/permission:Permission acc-refresh-cycle-ended",
+                "aws:lambda/permission:Permission acc-refresh-cycle-measure",
                 "aws:scheduler/schedule:Schedule acc-cycle",
                 "aws:scheduler/scheduleGroup:ScheduleGroup acc-schedules",
                 "aws:sfn/stateMachine:StateMachine acc-refresh-cycle",
+                "aws:sns/topic:Topic acc-refresh-cycle-notifications",
                 "aws:sqs/queue:Queue acc-dead-letters",
                 "aws:sqs/queuePolicy:QueuePolicy acc-dead-letters-policy",
                 "aws:ssm/parameter:Parameter acc-aurora-current",
                 "aws:ssm/parameter:Parameter acc-aurora-latest",
                 "aws:ssm/parameter:Parameter acc-documentdb-current",
                 "aws:ssm/parameter:Parameter acc-documentdb-latest",
+                "aws:ssm/parameter:Parameter acc-pause",
                 "aws:ssm/parameter:Parameter acc-pipeline",
                 "snapshot-refresh:index:Cycle acc-refresh-cycle",
+                "snapshot-refresh:index:CycleMonitoring acc-refresh-cycle-monitoring",
+                "snapshot-refresh:index:LambdaFunction acc-refresh-cycle-freshness",
+                "snapshot-refresh:index:LambdaFunction acc-refresh-cycle-notifier",
                 "snapshot-refresh:index:LambdaFunction acc-restore",
                 "snapshot-refresh:index:LambdaFunction acc-starter",
                 "snapshot-refresh:index:LambdaFunction acc-update",
                 "snapshot-refresh:index:SnapshotRefresh acc",
             ]);
             for (const child of mocks.resources.filter((resource) => resource.name !== "acc")) {
-                const recipe = /^(acc-(?:update|restore|starter))(?:-logs|-role|-policy|-async)?$/.exec(child.name);
+                const recipe = /^(acc-(?:update|restore|starter|refresh-cycle-notifier|refresh-cycle-freshness))(?:-logs|-role|-policy|-async)?$/.exec(child.name);
                 const parentUrn = await valueOf(child.parent!.urn);
                 if (recipe !== null && child.type !== FUNCTION_RECIPE) {
                     expect(parentUrn, `${child.type} ${child.name}`).to.match(new RegExp(`\\$${FUNCTION_RECIPE}::${recipe[1]}$`));
-                } else if (CYCLE_CHILDREN.has(child.name) && child.type !== CYCLE) {
+                } else if (MONITORING_CHILDREN.has(child.name)) {
+                    expect(parentUrn, `${child.type} ${child.name} is a child of the monitoring`).to.match(new RegExp(`\\$${MONITORING}::acc-refresh-cycle-monitoring$`));
+                } else if ((CYCLE_CHILDREN.has(child.name) || NEW_CYCLE_CHILDREN.has(child.name)) && child.type !== CYCLE) {
                     expect(parentUrn, `${child.type} ${child.name} is a child of the cycle`).to.match(new RegExp(`\\$${CYCLE}::acc-refresh-cycle$`));
                 } else {
                     expect(child.parent === refresh, `${child.type} ${child.name} is a child of the component`).to.equal(true);
@@ -128,10 +161,11 @@ describe("SnapshotRefresh", function () {
             }
         });
 
-        it("names the five parameters exactly, with a placeholder that later updates leave alone", () => {
+        it("names the six parameters exactly, with a placeholder that later updates leave alone", () => {
             const parameters = mocks.ofType("aws:ssm/parameter:Parameter");
             const byName = Object.fromEntries(parameters.map((parameter) => [parameter.inputs.name as string, parameter]));
             expect(Object.keys(byName).sort()).to.deep.equal([
+                "/snapshot-refresh/acc/paused-until",
                 "aurora_current_snapshot_id",
                 "aurora_latest_snapshot_id",
                 "documentdb_current_snapshot_id",
@@ -144,6 +178,10 @@ describe("SnapshotRefresh", function () {
             }
             expect(byName.main_cicd_name.inputs.value).to.equal("acceptance-main");
             expect(byName.main_cicd_name.ignoreChanges, "the pipeline name follows the config").to.deep.equal([]);
+            const pause = byName["/snapshot-refresh/acc/paused-until"];
+            expect(pause.name).to.equal("acc-pause");
+            expect(pause.inputs).to.deep.include({ type: "String", value: "none" });
+            expect(pause.ignoreChanges, "a pause an operator set survives the next pulumi up").to.deep.equal(["value"]);
         });
 
         it("runs the functions on nodejs22.x, one at a time, with their own roles, names, JSON logs and settings", () => {
@@ -174,6 +212,8 @@ describe("SnapshotRefresh", function () {
                 whenCopyNotReady: "fail",
                 maintenanceWindowMinutes: 240,
                 copyRecheckMinutes: 10,
+                pauseParameter: "/snapshot-refresh/acc/paused-until",
+                paused: false,
                 engines: [
                     {
                         engine: "aurora", latestParameter: "aurora_latest_snapshot_id", currentParameter: "aurora_current_snapshot_id",
@@ -243,18 +283,27 @@ describe("SnapshotRefresh", function () {
                     for (const action of listOf(granted.Action)) expect(action, `${policy.name} ${granted.Sid}`).to.match(/^[a-z0-9-]+:[A-Za-z]+$/);
                     const resources = listOf(granted.Resource);
                     // The two places AWS allows no narrower resource.
-                    if (resources.includes("*")) expect(`${policy.name} ${granted.Sid}`).to.be.oneOf(["acc-update-policy ListClusterSnapshots", "acc-restore-policy ListClusterSnapshots", "acc-refresh-cycle-policy DeliverExecutionLogs"]);
+                    if (resources.includes("*")) {
+                        expect(`${policy.name} ${granted.Sid}`).to.be.oneOf([
+                            "acc-update-policy ListClusterSnapshots", "acc-restore-policy ListClusterSnapshots", "acc-refresh-cycle-policy DeliverExecutionLogs",
+                            "acc-refresh-cycle-freshness-policy PublishDataAge",
+                        ]);
+                    }
                 }
             }
         });
 
-        it("lets the update read both snapshot parameters, write latest, copy and trim only its own copies", () => {
+        it("lets the update read both snapshot parameters and the pause, write latest, copy and trim only its own copies", () => {
             const statements = policyOf(mocks.named("acc-update-policy"));
             const parameter = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/${name}`;
-            expect(statement(statements, "ReadSnapshotParameters").Resource).to.have.members([
-                parameter("aurora_latest_snapshot_id"), parameter("documentdb_latest_snapshot_id"),
-                parameter("aurora_current_snapshot_id"), parameter("documentdb_current_snapshot_id"),
-            ]);
+            expect(statement(statements, "ReadSnapshotParameters")).to.deep.include({
+                Action: ["ssm:GetParameters"],
+                Resource: [
+                    parameter("aurora_latest_snapshot_id"), parameter("documentdb_latest_snapshot_id"),
+                    parameter("aurora_current_snapshot_id"), parameter("documentdb_current_snapshot_id"),
+                    parameter("snapshot-refresh/acc/paused-until"),
+                ],
+            });
             expect(statement(statements, "RecordLatestSnapshot")).to.deep.include({
                 Action: ["ssm:PutParameter"],
                 Resource: [parameter("aurora_latest_snapshot_id"), parameter("documentdb_latest_snapshot_id")],
@@ -278,9 +327,17 @@ describe("SnapshotRefresh", function () {
             expect(statements.some((granted) => listOf(granted.Action).some((action) => action.startsWith("codepipeline:")))).to.equal(false);
         });
 
-        it("lets the restore promote snapshots, start and list only the configured pipeline and copy, but never delete", () => {
+        it("lets the restore read every parameter and the pause, promote snapshots, start and list only the configured pipeline and copy, but never delete", () => {
             const statements = policyOf(mocks.named("acc-restore-policy"));
-            expect(statement(statements, "ReadParameters").Resource).to.include(`arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/main_cicd_name`);
+            const parameter = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/${name}`;
+            expect(statement(statements, "ReadParameters")).to.deep.include({
+                Action: ["ssm:GetParameters"],
+                Resource: [
+                    parameter("aurora_latest_snapshot_id"), parameter("documentdb_latest_snapshot_id"),
+                    parameter("aurora_current_snapshot_id"), parameter("documentdb_current_snapshot_id"),
+                    parameter("main_cicd_name"), parameter("snapshot-refresh/acc/paused-until"),
+                ],
+            });
             expect(listOf(statement(statements, "PromoteSnapshots").Resource)).to.have.length(4);
             expect(statement(statements, "StartMainPipeline")).to.deep.include({
                 Action: ["codepipeline:ListPipelineExecutions", "codepipeline:StartPipelineExecution"],
@@ -340,13 +397,24 @@ describe("SnapshotRefresh", function () {
             }]);
         });
 
-        it("sends the starter's failed asynchronous runs to the dead-letter queue; the refresh functions are invoked synchronously", () => {
-            expect(mocks.named("acc-starter-async").inputs).to.deep.include({
+        it("sends the starter's and the notifier's failed asynchronous runs to the dead-letter queue; the refresh functions are invoked synchronously", () => {
+            const deadLetters = { onFailure: { destination: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:acc-dead-letters-1a2b3c4` } };
+            expect(mocks.named("acc-starter-async").inputs).to.deep.equal({
+                functionName: "acc-start-refresh-cycle",
                 maximumRetryAttempts: 2,
                 maximumEventAgeInSeconds: 3600,
-                destinationConfig: { onFailure: { destination: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:acc-dead-letters-1a2b3c4` } },
+                destinationConfig: deadLetters,
             });
-            expect(mocks.ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")).to.have.length(1);
+            // A message that could not be sent for six hours is stale news; the dead-letter alarm says it was lost.
+            expect(mocks.named("acc-refresh-cycle-notifier-async").inputs).to.deep.equal({
+                functionName: "acc-refresh-notify-cycle-end",
+                maximumRetryAttempts: 2,
+                maximumEventAgeInSeconds: 6 * 3600,
+                destinationConfig: deadLetters,
+            });
+            expect(mocks.ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").map((config) => config.name).sort()).to.deep.equal([
+                "acc-refresh-cycle-notifier-async", "acc-starter-async",
+            ]);
             expect(mocks.named("acc-dead-letters").inputs).to.deep.include({ messageRetentionSeconds: 1_209_600, sqsManagedSseEnabled: true });
         });
     });
@@ -372,7 +440,7 @@ describe("SnapshotRefresh", function () {
     it("creates only what one aurora engine that restores from shared snapshots needs", async () => {
         await build("aurora-only", { sourceAccountId: SOURCE_ACCOUNT_ID, pipelineName: "p", engines: ["aurora"] });
         expect(mocks.ofType("aws:ssm/parameter:Parameter").map((parameter) => parameter.inputs.name).sort()).to.deep.equal([
-            "aurora_current_snapshot_id", "aurora_latest_snapshot_id", "main_cicd_name",
+            "/snapshot-refresh/aurora-only/paused-until", "aurora_current_snapshot_id", "aurora_latest_snapshot_id", "main_cicd_name",
         ]);
         const statements = policyOf(mocks.named("aurora-only-update-policy"));
         expect(statements.map((granted) => granted.Sid)).to.deep.equal([
@@ -394,11 +462,11 @@ describe("SnapshotRefresh", function () {
         await build(long, { ...BOTH_ENGINES, parameterPrefix: "/long/" });
         await build(`${long}-2`, { ...BOTH_ENGINES, parameterPrefix: "/long2/" });
         const functionNames = mocks.ofType(FUNCTION).map((lambda) => lambda.inputs.name as string);
-        expect(functionNames).to.have.length(6);
-        expect(new Set(functionNames).size).to.equal(6);
+        expect(functionNames).to.have.length(10);
+        expect(new Set(functionNames).size).to.equal(10);
         for (const name of functionNames) {
             expect(name.length, name).to.be.at.most(64);
-            expect(name).to.match(/^acceptance-refresh-for-the-[a-z-]*[0-9a-f]{6}-(db-update-latest-snapshot-id|db-restore-from-snapshot|start-refresh-cycle)$/);
+            expect(name).to.match(/^acceptance-refresh-for-the-[a-z-]*[0-9a-f]{6}-(db-update-latest-snapshot-id|db-restore-from-snapshot|start-refresh-cycle|refresh-notify-cycle-end|refresh-measure-data-age)$/);
         }
         const machineNames = mocks.ofType(STATE_MACHINE).map((machine) => machine.inputs.name as string);
         expect(machineNames).to.deep.equal([`${long}-refresh-cycle`, `${long}-2-refresh-cycle`]);

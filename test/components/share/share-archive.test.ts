@@ -82,7 +82,7 @@ describe("the share function's archive, as Pulumi would upload it", function () 
             const script = `
                 const { handler } = require(${JSON.stringify(join(workspace, "task", "__index.js"))});
                 const context = { invokedFunctionArn: "arn:aws:lambda:eu-west-1:111111111111:function:f", functionName: "f", awsRequestId: "r" };
-                handler({ restore: "now" }, context).then(
+                handler({ dryrun: true }, context).then(
                     () => console.log(JSON.stringify({ error: null })),
                     (error) => console.log(JSON.stringify({ error: { name: error.name, message: error.message } })));`;
             const child = spawnSync(process.execPath, ["-e", script], {
@@ -93,7 +93,7 @@ describe("the share function's archive, as Pulumi would upload it", function () 
             expect(child.status, child.stderr).to.equal(0);
             const { error } = JSON.parse(child.stdout.trim().split("\n").pop()!) as { error: { name: string; message: string } | null };
             expect(error?.name).to.equal("InvalidRequestError");
-            expect(error?.message).to.contain('"restore" is not a field it knows').and.to.contain("It accepts {} (run now, outside any cycle)");
+            expect(error?.message).to.contain('"dryrun" is not a field it knows').and.to.contain('It accepts {} (run now), {"dryRun": true}');
         } finally {
             rmSync(workspace, { recursive: true, force: true });
         }

@@ -27,8 +27,11 @@ interface AslState {
     TimestampPath?: string;
 }
 
-/** Runs an execution whose share function answers from `results`, in order; returns what each run was given. */
-async function execute(results: (Record<string, unknown> | Error)[]): Promise<{ payloads: Record<string, unknown>[]; output?: unknown; error?: unknown; states: string[] }> {
+/**
+ * Runs an execution with `input` whose share function answers from `results`, in order; returns what each run
+ * was given.
+ */
+async function execute(results: (Record<string, unknown> | Error)[], input: Record<string, unknown> = {}): Promise<{ payloads: Record<string, unknown>[]; output?: unknown; error?: unknown; states: string[] }> {
     const payloads: Record<string, unknown>[] = [];
     const machine = new StateMachine(deployed as never);
     const handler = async (payload: JSONValue): Promise<JSONValue> => {
@@ -37,7 +40,7 @@ async function execute(results: (Record<string, unknown> | Error)[]): Promise<{ 
         if (result instanceof Error) throw result;
         return result as JSONValue;
     };
-    const execution = machine.run({}, {
+    const execution = machine.run(input as JSONValue, {
         overrides: {
             taskResourceLocalHandlers: { [SHARE_CYCLE_STATES.share]: handler, [SHARE_CYCLE_STATES.check]: handler },
             waitTimeOverrides: { [SHARE_CYCLE_STATES.wait]: 0 },
@@ -89,12 +92,13 @@ describe("the share cycle state machine", function () {
         expect(deployed.TimeoutSeconds, "the window and two hours").to.equal((240 + 120) * 60);
     });
 
-    it("ends after one run when nothing is in progress, giving it the cycle's name and start", async () => {
+    it("ends after one run when nothing is in progress, giving it the cycle's name and start, and the execution's input as the request", async () => {
         const { payloads, states: entered, error } = await execute([{ outcome: "shared", clusters: [] }]);
         expect(error).to.equal(undefined);
         expect(entered).to.deep.equal([SHARE_CYCLE_STATES.share, SHARE_CYCLE_STATES.copiesInProgress, SHARE_CYCLE_STATES.shared]);
         expect(payloads).to.have.length(1);
-        expect(Object.keys(payloads[0])).to.deep.equal(["cycle"]);
+        expect(Object.keys(payloads[0])).to.deep.equal(["cycle", "request"]);
+        expect(payloads[0].request).to.deep.equal({});
         expect((payloads[0].cycle as { name: string }).name).to.equal("share-2026-12-06");
         expect((payloads[0].cycle as { startedAt: string }).startedAt).to.match(/^\d{4}-\d{2}-\d{2}T/);
     });
@@ -112,6 +116,31 @@ describe("the share cycle state machine", function () {
         expect(payloads.map((payload) => payload.previous)).to.deep.equal([undefined, first, second]);
         expect(payloads.every((payload) => (payload.cycle as { name: string }).name === "share-2026-12-06")).to.equal(true);
         expect((output as { share: unknown }).share).to.deep.equal(last);
+    });
+
+    it("ends a dry run after its one report, without waiting, handing the function the operator's input", async () => {
+        const report = { outcome: "dry-run", cycle: "share-2026-12-06", clusters: [], warnings: [] };
+        const { payloads, states: entered, output, error } = await execute([report], { dryRun: true });
+        expect(error).to.equal(undefined);
+        expect(entered).to.deep.equal([SHARE_CYCLE_STATES.share, SHARE_CYCLE_STATES.copiesInProgress, SHARE_CYCLE_STATES.shared]);
+        expect(payloads.map((payload) => payload.request)).to.deep.equal([{ dryRun: true }]);
+        expect((output as { share: unknown }).share).to.deep.equal(report);
+    });
+
+    it("hands every check the execution's input, as the first run had it", async () => {
+        const first = { outcome: "waiting", nextCheckAt: "2026-12-06T00:10:00Z", clusters: [] };
+        const { payloads } = await execute([first, { outcome: "shared", clusters: [] }], { dryRun: false });
+        expect(payloads.map((payload) => payload.request)).to.deep.equal([{ dryRun: false }, { dryRun: false }]);
+    });
+
+    it("fails the execution with the function's error when it refuses the input: nothing is retried", async () => {
+        const refusal = Object.assign(new Error('db-share-latest-snapshots cannot run {"dryrun":true}: ...'), { name: "InvalidRequestError" });
+        const { payloads, error, states: entered } = await execute([refusal], { dryrun: true });
+        expect(payloads).to.have.length(1);
+        expect(error).to.be.instanceOf(ExecutionError);
+        expect(((error as ExecutionError).cause as Error).name).to.equal("InvalidRequestError");
+        expect(((error as ExecutionError).cause as Error).message).to.equal(refusal.message);
+        expect(entered).to.deep.equal([SHARE_CYCLE_STATES.share]);
     });
 
     it("fails the execution with the run's error when a cluster could not be shared", async () => {

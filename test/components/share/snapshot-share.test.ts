@@ -21,6 +21,7 @@ const EXISTING_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-
 const FUNCTION = "aws:lambda/function:Function";
 const FUNCTION_RECIPE = "snapshot-refresh:index:LambdaFunction";
 const CYCLE = "snapshot-refresh:index:Cycle";
+const MONITORING = "snapshot-refresh:index:CycleMonitoring";
 
 async function build(name: string, args: SnapshotShareArgs) {
     const share = new component.SnapshotShare(name, args, { transformations: [mocks.recordOptions] });
@@ -71,30 +72,53 @@ describe("SnapshotShare", function () {
             const created = mocks.resources.map((resource) => `${resource.type} ${resource.name}`).sort();
             expect(created).to.deep.equal([
                 "aws:cloudwatch/eventRule:EventRule prod-cycle-failures",
+                "aws:cloudwatch/eventRule:EventRule prod-share-cycle-ended",
+                "aws:cloudwatch/eventRule:EventRule prod-share-cycle-measure",
                 "aws:cloudwatch/eventTarget:EventTarget prod-cycle-failures",
+                "aws:cloudwatch/eventTarget:EventTarget prod-share-cycle-ended",
+                "aws:cloudwatch/eventTarget:EventTarget prod-share-cycle-measure",
+                "aws:cloudwatch/logGroup:LogGroup prod-share-cycle-freshness-logs",
                 "aws:cloudwatch/logGroup:LogGroup prod-share-cycle-logs",
+                "aws:cloudwatch/logGroup:LogGroup prod-share-cycle-notifier-logs",
                 "aws:cloudwatch/logGroup:LogGroup prod-share-logs",
                 "aws:cloudwatch/logGroup:LogGroup prod-starter-logs",
+                "aws:cloudwatch/metricAlarm:MetricAlarm prod-share-cycle-dead-letters",
+                "aws:cloudwatch/metricAlarm:MetricAlarm prod-share-cycle-failed",
+                "aws:cloudwatch/metricAlarm:MetricAlarm prod-share-cycle-stale",
                 "aws:iam/role:Role prod-scheduler-role",
+                "aws:iam/role:Role prod-share-cycle-freshness-role",
+                "aws:iam/role:Role prod-share-cycle-notifier-role",
                 "aws:iam/role:Role prod-share-cycle-role",
                 "aws:iam/role:Role prod-share-role",
                 "aws:iam/role:Role prod-starter-role",
                 "aws:iam/rolePolicy:RolePolicy prod-scheduler-policy",
+                "aws:iam/rolePolicy:RolePolicy prod-share-cycle-freshness-policy",
+                "aws:iam/rolePolicy:RolePolicy prod-share-cycle-notifier-policy",
                 "aws:iam/rolePolicy:RolePolicy prod-share-cycle-policy",
                 "aws:iam/rolePolicy:RolePolicy prod-share-policy",
                 "aws:iam/rolePolicy:RolePolicy prod-starter-policy",
                 "aws:kms/alias:Alias prod-key-alias",
                 "aws:kms/key:Key prod-key",
                 "aws:lambda/function:Function prod-share",
+                "aws:lambda/function:Function prod-share-cycle-freshness",
+                "aws:lambda/function:Function prod-share-cycle-notifier",
                 "aws:lambda/function:Function prod-starter",
+                "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig prod-share-cycle-notifier-async",
                 "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig prod-starter-async",
+                "aws:lambda/permission:Permission prod-share-cycle-ended",
+                "aws:lambda/permission:Permission prod-share-cycle-measure",
                 "aws:scheduler/schedule:Schedule prod-cycle",
                 "aws:scheduler/scheduleGroup:ScheduleGroup prod-schedules",
                 "aws:sfn/stateMachine:StateMachine prod-share-cycle",
+                "aws:sns/topic:Topic prod-share-cycle-notifications",
                 "aws:sqs/queue:Queue prod-dead-letters",
                 "aws:sqs/queuePolicy:QueuePolicy prod-dead-letters-policy",
+                "aws:ssm/parameter:Parameter prod-pause",
                 `${CYCLE} prod-share-cycle`,
+                `${MONITORING} prod-share-cycle-monitoring`,
                 `${FUNCTION_RECIPE} prod-share`,
+                `${FUNCTION_RECIPE} prod-share-cycle-freshness`,
+                `${FUNCTION_RECIPE} prod-share-cycle-notifier`,
                 `${FUNCTION_RECIPE} prod-starter`,
                 "snapshot-refresh:index:SnapshotShare prod",
             ]);
@@ -108,7 +132,7 @@ describe("SnapshotShare", function () {
             expect(await valueOf(share.kmsKeyArn)).to.equal(CREATED_KEY_ARN);
             expect(share.snapshotIdentifierPrefix, "apart from a refresh stack's copies in the same account").to.equal("prod-share-");
             expect(await valueOf(share.accountId)).to.equal(ACCOUNT_ID);
-            expect(share.targetAccountIds).to.deep.equal([ACCEPTANCE, TEST]);
+            expect(await valueOf(share.targetAccountIds)).to.deep.equal([ACCEPTANCE, TEST]);
             expect(await valueOf(share.shareFunctionName)).to.equal("prod-db-share-latest-snapshots");
             expect(await valueOf(share.stateMachineName)).to.equal("prod-share-cycle");
             expect(share.schedule).to.match(/^every day at 00:00 UTC/);
@@ -160,6 +184,8 @@ describe("SnapshotShare", function () {
                 snapshotIdentifierPrefix: "prod-share-",
                 maintenanceWindowMinutes: 240,
                 copyRecheckMinutes: 10,
+                pauseParameter: "/snapshot-refresh/prod/paused-until",
+                paused: false,
             });
             expect(settingsOf(mocks.named("prod-starter", FUNCTION))).to.deep.equal({
                 instanceName: "prod",
@@ -205,6 +231,13 @@ describe("SnapshotShare", function () {
             expect(statement(statements, "WriteOwnLogs").Resource).to.deep.equal([
                 `arn:aws:logs:${REGION}:${ACCOUNT_ID}:log-group:/snapshot-refresh/prod/db-share-latest-snapshots:*`,
             ]);
+            expect(statement(statements, "ReadPause")).to.deep.equal({
+                Sid: "ReadPause",
+                Effect: "Allow",
+                Action: ["ssm:GetParameter", "ssm:GetParameters"],
+                Resource: [`arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/snapshot-refresh/prod/paused-until`],
+            });
+            expect(statements.filter((granted) => listOf(granted.Action).some((action) => action.startsWith("ssm:"))).map((granted) => granted.Sid), "the pause is all of SSM it reads").to.deep.equal(["ReadPause"]);
         });
 
         it("attaches no managed policy and grants wildcards only where AWS allows nothing narrower", () => {
@@ -216,6 +249,7 @@ describe("SnapshotShare", function () {
                     if (wildcard) {
                         expect(`${policy.name} ${granted.Sid}`).to.be.oneOf([
                             "prod-share-policy ListClusterSnapshots", "prod-share-policy DescribeClusterKeys", "prod-share-policy GrantClusterKeysToRds", "prod-share-cycle-policy DeliverExecutionLogs",
+                            "prod-share-cycle-freshness-policy PublishDataAge",
                         ]);
                     }
                 }

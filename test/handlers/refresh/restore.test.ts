@@ -9,7 +9,7 @@ import { CopyDBClusterSnapshotCommand, KMSKeyNotAccessibleFault, SnapshotQuotaEx
 import { DescribeDBClusterSnapshotsCommand, RDSServiceException } from "@aws-sdk/client-rds";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
-import { restoreFromLatest, RestoreInvocation, RestoreSummary } from "../../../handlers/refresh/restore";
+import { RestoreInvocation, restoreSnapshots, RestoreSummary } from "../../../handlers/refresh/restore";
 import { RefreshSettings } from "../../../handlers/refresh/settings";
 import {
     arnOf,
@@ -70,7 +70,7 @@ function serviceError<T extends Error>(error: T, httpStatusCode: number): T {
     return error;
 }
 
-describe("restoreFromLatest", () => {
+describe("restoreSnapshots: the cycle's newest data", () => {
     let aws: AwsMocks;
     let logger: RecordingLogger;
     beforeEach(() => {
@@ -80,7 +80,7 @@ describe("restoreFromLatest", () => {
     afterEach(() => aws.restore());
 
     const run = (settings: RefreshSettings = refreshSettings(), invocation: RestoreInvocation = restoreInvocation()) =>
-        restoreFromLatest(settings, invocation, restoreDependencies(logger.log));
+        restoreSnapshots(settings, invocation, restoreDependencies(logger.log));
     const pipelineStarts = () => aws.codePipeline.commandCalls(StartPipelineExecutionCommand).map((call) => call.args[0].input);
     const copyStarts = () => aws.docdb.commandCalls(CopyDBClusterSnapshotCommand).map((call) => call.args[0].input);
     const expectNothingChanged = () => {
@@ -126,13 +126,20 @@ describe("restoreFromLatest", () => {
             pipelineName: PIPELINE_NAME,
             executionId: "execution-42",
             engines: [
-                { engine: "aurora", latestBefore: arnOf(auroraNew), currentBefore: arnOf(auroraOld), restoredFrom: arnOf(auroraNew), warning: undefined },
-                { engine: "documentdb", latestBefore: arnOf(newCopy), currentBefore: arnOf(olderCopy), restoredFrom: arnOf(newCopy), warning: undefined },
+                {
+                    engine: "aurora", latestBefore: arnOf(auroraNew), currentBefore: arnOf(auroraOld), warning: undefined,
+                    restoredFrom: arnOf(auroraNew), takenAt: "2024-05-05T03:00:00.000Z",
+                },
+                {
+                    engine: "documentdb", latestBefore: arnOf(newCopy), currentBefore: arnOf(olderCopy), warning: undefined,
+                    // When production took the data: the source's time, which the copy's identifier carries.
+                    restoredFrom: arnOf(newCopy), takenAt: "2024-05-05T03:00:00.000Z",
+                },
             ],
         };
         expect(summary).to.deep.equal(expected);
-        // The log line is JSON, which leaves out the fields that are undefined.
-        expect(logger.only("restore summary").summary).to.deep.equal(JSON.parse(JSON.stringify(expected)));
+        // The summary line is the handler's, written once per run around this function.
+        expect(logger.records).to.deep.equal([]);
     });
 
     it("restores what latest names again when production shares nothing of the engine, with a warning", async () => {
@@ -143,7 +150,11 @@ describe("restoreFromLatest", () => {
         const summary = await run(refreshSettings({ engines: [documentDbSettings()] }));
 
         expect(parameterWrites(aws)).to.deep.equal([[PARAMETER.documentDbCurrent, arnOf(newCopy)]]);
-        expect(summary.engines[0].warning).to.equal(`no documentdb snapshot is shared by the source account; restoring ${arnOf(newCopy)} again`);
+        expect(summary.engines[0]).to.deep.include({
+            warning: `no documentdb snapshot is shared by the source account; restoring ${arnOf(newCopy)} again`,
+            restoredFrom: arnOf(newCopy),
+            takenAt: "2024-05-05T03:00:00.000Z",
+        });
     });
 
     it("restores documentdb straight from the shared snapshot when it does not copy", async () => {
@@ -247,7 +258,7 @@ describe("restoreFromLatest", () => {
                 [PARAMETER.auroraCurrent, arnOf(auroraNew)],
                 [PARAMETER.documentDbCurrent, arnOf(oldCopy)],
             ]);
-            expect(summary.engines[1].restoredFrom).to.equal(arnOf(oldCopy));
+            expect(summary.engines[1]).to.deep.include({ restoredFrom: arnOf(oldCopy), takenAt: "2024-05-01T03:00:00.000Z" });
             expect(summary.engines[1].warning).to.equal(
                 `the copy ${identifierOf(newCopyInProgress)} of the cycle's newest shared snapshot ${arnOf(documentDbNew)} is copying, ` +
                 `and the maintenance window ended at 2024-05-06T08:00:00.000Z; restoring the older ${arnOf(oldCopy)} (whenCopyNotReady: restore-available)`,

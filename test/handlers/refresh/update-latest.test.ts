@@ -4,7 +4,7 @@ import { PutParameterCommand, SSMServiceException } from "@aws-sdk/client-ssm";
 import { expect } from "chai";
 import { RefreshSettings } from "../../../handlers/refresh/settings";
 import { INSTANCE_TAG, MANAGED_BY_TAG, SOURCE_ARN_TAG } from "../../../handlers/snapshots";
-import { UpdateSummary, updateLatestSnapshots } from "../../../handlers/refresh/update-latest";
+import { updateLatestSnapshots } from "../../../handlers/refresh/update-latest";
 import {
     arnOf,
     auroraSettings,
@@ -31,6 +31,8 @@ import {
     snapshotArn,
     SOURCE_ACCOUNT,
     STRANGER_ACCOUNT,
+    summarized,
+    summaryLine,
     TARGET_ACCOUNT,
     updateDependencies,
 } from "../support";
@@ -50,8 +52,9 @@ describe("updateLatestSnapshots", () => {
     });
     afterEach(() => aws.restore());
 
-    const run = (settings: RefreshSettings) => updateLatestSnapshots(settings, updateDependencies(logger.log));
-    const loggedSummary = (): UpdateSummary => logger.only("update summary").summary as UpdateSummary;
+    /** A run as the handler makes it, under its one summary line. */
+    const run = (settings: RefreshSettings) => summarized(logger.log, () => updateLatestSnapshots(settings, updateDependencies(logger.log)));
+    const loggedEngine = (engine: string) => summaryLine(logger).engines?.[engine] ?? {};
     const copyInputs = () => aws.docdb.commandCalls(CopyDocDbSnapshot).map((call) => call.args[0].input);
     const deletedIdentifiers = () => aws.docdb.commandCalls(DeleteDocDbSnapshot).map((call) => call.args[0].input.DBClusterSnapshotIdentifier);
 
@@ -265,7 +268,7 @@ describe("updateLatestSnapshots", () => {
             const error = await rejectionOf(run(DOCUMENTDB_ONLY));
 
             expect(error.name).to.equal("EnginesFailedError");
-            const engineError = loggedSummary().engines[0].error ?? "";
+            const engineError = String(loggedEngine("documentdb").error);
             expect(engineError).to.match(/^EncryptedSourceNeedsKeyError: /);
             expect(engineError).to.include(`${arnOf(encrypted)} is encrypted`);
             expect(engineError).to.include("set kmsKeyArn for the documentdb engine");
@@ -288,7 +291,7 @@ describe("updateLatestSnapshots", () => {
             expect(error.message).to.include(
                 `documentdb (CopyFailedError: the copy ${identifierOf(failedCopy)} of ${arnOf(newestDocumentDb)} failed; it was deleted so that the next run copies again`,
             );
-            expect(loggedSummary().engines[0].copy).to.deep.equal({ identifier: identifierOf(failedCopy), outcome: "failed-and-deleted" });
+            expect(loggedEngine("documentdb").copy).to.deep.equal({ identifier: identifierOf(failedCopy), outcome: "failed-and-deleted" });
             expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
         });
 
@@ -314,10 +317,10 @@ describe("updateLatestSnapshots", () => {
             const error = await rejectionOf(run(DOCUMENTDB_ONLY));
 
             expect(error.name).to.equal("EnginesFailedError");
-            expect(loggedSummary().engines[0].error).to.match(
+            expect(loggedEngine("documentdb").error).to.match(
                 new RegExp(`^SnapshotQuotaError: cannot copy ${escapeRegExp(arnOf(newestDocumentDb))}: this account has reached a snapshot quota`),
             );
-            expect(loggedSummary().engines[0].copy).to.deep.equal({ identifier: copyIdentifierOf("documentdb", newestDocumentDb), outcome: "not-started" });
+            expect(loggedEngine("documentdb").copy).to.deep.equal({ identifier: copyIdentifierOf("documentdb", newestDocumentDb), outcome: "not-started" });
             expect(error.message).to.include("deletes its own copies beyond keepCopies before it copies; delete other manual snapshots you no longer need");
             expect(aws.ssm.commandCalls(PutParameterCommand)).to.have.length(0);
         });
@@ -489,7 +492,7 @@ describe("updateLatestSnapshots", () => {
     });
 
     describe("engines are independent", () => {
-        it("writes DocumentDB's latest although Aurora fails, fails the run naming Aurora, and logs both", async () => {
+        it("writes DocumentDB's latest although Aurora fails, fails the run naming Aurora, and logs both on its summary line", async () => {
             const aurora = sharedSnapshot({ name: "orders-daily", createdAt: "2024-05-02T03:00:00Z" });
             const newestCopy = copyOf(newestDocumentDb, "documentdb");
             serveAuroraSnapshots(aws, { shared: [[aurora]] });
@@ -506,16 +509,16 @@ describe("updateLatestSnapshots", () => {
             expect(stored.get(PARAMETER.documentDbLatest)).to.equal(arnOf(newestCopy));
             expect(error.name).to.equal("EnginesFailedError");
             expect(error.message).to.equal(`db-update-latest-snapshot-id failed for aurora (AccessDeniedException: ${denied})`);
-            const record = logger.only("update summary");
-            expect(record.level).to.equal("ERROR");
-            expect((record.summary as UpdateSummary).engines).to.deep.equal([
-                {
+            const line = summaryLine(logger);
+            expect(line).to.deep.include({ level: "ERROR", outcome: "failed", error: { name: "EnginesFailedError", message: error.message } });
+            expect(line.engines).to.deep.equal({
+                aurora: {
                     engine: "aurora",
                     deletedCopies: [],
                     warnings: [],
                     error: `AccessDeniedException: ${denied}`,
                 },
-                {
+                documentdb: {
                     engine: "documentdb",
                     newestShared: arnOf(newestDocumentDb),
                     copy: { identifier: identifierOf(newestCopy), outcome: "available" },
@@ -523,7 +526,7 @@ describe("updateLatestSnapshots", () => {
                     deletedCopies: [],
                     warnings: [],
                 },
-            ]);
+            });
         });
 
         it("fails every engine, saying why, when the one listing cannot be read, and writes nothing", async () => {

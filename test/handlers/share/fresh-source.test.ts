@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { ShareRun, shareSnapshots } from "../../../handlers/share/share-snapshots";
 import { ShareSettings } from "../../../handlers/share/settings";
 import { INSTANCE_TAG, MANAGED_BY_TAG } from "../../../handlers/snapshots";
-import { RecordingLogger, recordingLogger, rejectionOf } from "../support";
+import { rejectionOf } from "../support";
 import {
     ACCEPTANCE_ACCOUNT,
     arnOf,
@@ -20,8 +20,8 @@ import {
     ProductionSnapshots,
     SHARE_INSTANCE,
     SHARE_KEY_ARN,
+    shareApis,
     shareCopyOf,
-    shareDependencies,
     shareSettings,
     STAGING_ACCOUNT,
 } from "./support";
@@ -33,17 +33,13 @@ const copyId = expectedCopyIdentifier("aurora", freshAvailable);
 
 describe("shareSnapshots with source: fresh", () => {
     let account: ProductionAccount | undefined;
-    let logger: RecordingLogger;
-    beforeEach(() => {
-        logger = recordingLogger();
-    });
     afterEach(() => account?.restore());
 
     function serve(snapshots: ProductionSnapshots): ProductionAccount {
         account = mockProductionAccount(snapshots);
         return account;
     }
-    const share = (settings: ShareSettings = FRESH, run: ShareRun = firstRun()) => shareSnapshots(settings, run, shareDependencies(logger.log));
+    const share = (settings: ShareSettings = FRESH, run: ShareRun = firstRun()) => shareSnapshots(settings, run, shareApis());
 
     it("takes one fresh snapshot of the cluster, named after the cycle and tagged, and waits for it", async () => {
         const aws = serve({ manual: [[]] });
@@ -112,7 +108,7 @@ describe("shareSnapshots with source: fresh", () => {
     });
 
     describe("run by hand, with no cycle to name a snapshot after", () => {
-        const byHand = (at: string): ShareRun => ({ cycleName: "manual-r1", cycleStartedAt: new Date(at), now: new Date(at) });
+        const byHand = (at: string): ShareRun => ({ cycleName: "manual-r1", cycleStartedAt: new Date(at), now: new Date(at), pause: { paused: false } });
 
         it("carries on with the newest fresh snapshot not yet copied instead of taking another, and deletes none", async () => {
             const earlierByHand = freshSnapshotOf(ORDERS, "available", new Date("2024-05-06T12:00:00Z"));

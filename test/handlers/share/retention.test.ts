@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ShareRun, shareSnapshots } from "../../../handlers/share/share-snapshots";
 import { ShareSettings } from "../../../handlers/share/settings";
-import { RecordingLogger, recordingLogger, SnapshotRecord } from "../support";
+import { SnapshotRecord } from "../support";
 import {
     ACCEPTANCE_ACCOUNT,
     automatedSnapshot,
@@ -15,8 +15,8 @@ import {
     ProductionAccount,
     ProductionSnapshots,
     REMOVED_ACCOUNT,
+    shareApis,
     shareCopyOf,
-    shareDependencies,
     shareSettings,
     STAGING_ACCOUNT,
     throttling,
@@ -31,17 +31,13 @@ const automated = { orders: [[day6, day5, day4, day3]] };
 
 describe("shareSnapshots: keeping the newest keepShared copies shared", () => {
     let account: ProductionAccount | undefined;
-    let logger: RecordingLogger;
-    beforeEach(() => {
-        logger = recordingLogger();
-    });
     afterEach(() => account?.restore());
 
     function serve(snapshots: ProductionSnapshots): ProductionAccount {
         account = mockProductionAccount(snapshots);
         return account;
     }
-    const share = (settings: ShareSettings = shareSettings(), run: ShareRun = firstRun()) => shareSnapshots(settings, run, shareDependencies(logger.log));
+    const share = (settings: ShareSettings = shareSettings(), run: ShareRun = firstRun()) => shareSnapshots(settings, run, shareApis());
     const sharedWithTargets = (...copies: SnapshotRecord[]) => Object.fromEntries(copies.map((copy) => [identifierOf(copy), [...TARGETS]]));
 
     describe("beyond keepShared", () => {
@@ -163,6 +159,19 @@ describe("shareSnapshots: keeping the newest keepShared copies shared", () => {
             expect(aws.identifiersOf("DeleteDBClusterSnapshot")).to.include(identifierOf(copy3));
             expect(aws.identifiersOf("DeleteDBClusterSnapshot")).to.not.include(identifierOf(copy5));
             expect(aws.identifiersOf("DeleteDBClusterSnapshot")).to.not.include(identifierOf(copy4));
+        });
+
+        it("warns, and still reports everything shared, when a copy beyond keepShared cannot be deleted", async () => {
+            const aws = serve({ automated, manual: [[copy6, copy5, copy4]], sharedWith: sharedWithTargets(copy6, copy5, copy4) });
+            aws.failWhen("DeleteDBClusterSnapshot", () => true, throttling);
+
+            const summary = await share();
+
+            expect(summary.outcome).to.equal("shared");
+            expect(summary.deleted).to.deep.equal([]);
+            expect(summary.warnings).to.deep.equal([
+                `could not unshare and delete ${identifierOf(copy4)}, beyond keepShared: Throttling: Rate exceeded; the next run tries again`,
+            ]);
         });
 
         it("keeps each cluster's own newest copies: one cluster's copies never count for another", async () => {

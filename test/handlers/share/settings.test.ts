@@ -24,6 +24,10 @@ describe("readShareSettings", () => {
         expect(readShareSettings(environmentWith(VALID))).to.deep.equal(VALID);
     });
 
+    it("reads a deployed pause", () => {
+        expect(readShareSettings(environmentWith({ ...VALID, paused: true })).paused).to.equal(true);
+    });
+
     it("accepts the fresh source", () => {
         expect(readShareSettings(environmentWith({ ...VALID, source: "fresh" })).source).to.equal("fresh");
     });
@@ -64,6 +68,10 @@ describe("readShareSettings", () => {
         { what: "21 target accounts, more than AWS shares a snapshot with", settings: { ...VALID, targetAccountIds: Array.from({ length: 21 }, (_, index) => String(100000000000 + index)) }, problem: "targetAccountIds is not a list of 1 to 20 distinct account ids" },
         { what: "a target account listed twice", settings: { ...VALID, targetAccountIds: ["222222222222", "222222222222"] }, problem: "targetAccountIds is not a list of 1 to 20 distinct account ids" },
         { what: "a cluster listed twice", settings: { ...VALID, clusters: [VALID.clusters[0], VALID.clusters[0]] }, problem: "clusters is not a list of engines and distinct cluster identifiers" },
+        { what: "a missing pauseParameter", settings: withoutField("pauseParameter"), problem: "pauseParameter is missing" },
+        { what: "an empty pauseParameter", settings: { ...VALID, pauseParameter: "" }, problem: "pauseParameter is missing" },
+        { what: "a missing paused", settings: withoutField("paused"), problem: "paused is not true or false" },
+        { what: "paused as text", settings: { ...VALID, paused: "true" }, problem: "paused is not true or false" },
         { what: "an empty cluster identifier", settings: { ...VALID, clusters: [{ engine: "aurora", clusterIdentifier: "" }] }, problem: "clusters is not a list of engines and distinct cluster identifiers" },
     ];
     for (const { what, settings, problem } of cases) {

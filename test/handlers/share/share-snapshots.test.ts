@@ -1,9 +1,9 @@
 import { DBClusterSnapshotAlreadyExistsFault, KMSKeyNotAccessibleFault, SnapshotQuotaExceededFault } from "@aws-sdk/client-rds";
 import { expect } from "chai";
-import { ClusterShareReport, ShareRun, shareSnapshots, ShareSummary } from "../../../handlers/share/share-snapshots";
+import { ClusterShareReport, ShareRun, ShareRunSummary, shareSnapshots } from "../../../handlers/share/share-snapshots";
 import { ShareSettings } from "../../../handlers/share/settings";
 import { INSTANCE_TAG, MANAGED_BY_TAG, SOURCE_ARN_TAG } from "../../../handlers/snapshots";
-import { RecordingLogger, recordingLogger, rejectionOf } from "../support";
+import { rejectionOf } from "../support";
 import {
     ACCEPTANCE_ACCOUNT,
     accessDenied,
@@ -20,14 +20,16 @@ import {
     ProductionAccount,
     ProductionSnapshots,
     REMOVED_ACCOUNT,
+    reportsOfLine,
     SHARE_CYCLE_START,
     SHARE_INSTANCE,
     SHARE_KEY_ARN,
     SHARE_WINDOW_END,
+    shareApis,
     shareCopyOf,
-    shareDependencies,
     shareSettings,
     STAGING_ACCOUNT,
+    summarized,
     throttling,
 } from "./support";
 
@@ -41,19 +43,14 @@ const catalogCopyId = expectedCopyIdentifier("documentdb", catalogSource);
 
 describe("shareSnapshots", () => {
     let account: ProductionAccount | undefined;
-    let logger: RecordingLogger;
-    beforeEach(() => {
-        logger = recordingLogger();
-    });
     afterEach(() => account?.restore());
 
     function serve(snapshots: ProductionSnapshots): ProductionAccount {
         account = mockProductionAccount(snapshots);
         return account;
     }
-    const share = (settings: ShareSettings, run: ShareRun = firstRun()) => shareSnapshots(settings, run, shareDependencies(logger.log));
-    const loggedSummary = () => logger.only("share summary");
-    const reportOf = (summary: ShareSummary, cluster: string): ClusterShareReport => {
+    const share = (settings: ShareSettings, run: ShareRun = firstRun()) => shareSnapshots(settings, run, shareApis());
+    const reportOf = (summary: Pick<ShareRunSummary, "clusters">, cluster: string): ClusterShareReport => {
         const report = summary.clusters.find((candidate) => candidate.cluster === cluster);
         if (report === undefined) throw new Error(`no report for ${cluster} in ${JSON.stringify(summary)}`);
         return report;
@@ -286,37 +283,34 @@ describe("shareSnapshots", () => {
                 manual: [[failedOrdersCopy, shareCopyOf(catalogSource, "documentdb")]],
             });
 
-            const error = await rejectionOf(share(shareSettings({ clusters: [ORDERS, CATALOG] })));
+            const { error, line } = await summarized(() => share(shareSettings({ clusters: [ORDERS, CATALOG] })));
 
-            expect(error.name).to.equal("ShareFailedError");
-            expect(error.message).to.equal(
+            expect(error?.name).to.equal("ShareFailedError");
+            expect(error?.message).to.equal(
                 `share cycle share-2024-05-06 did not share aurora cluster orders: copy ${ordersCopyId} of ${identifierOf(ordersSource)} ended failed; ` +
                 "it was deleted, and the next cycle copies its own data again",
             );
             expect(aws.callsOf("DeleteDBClusterSnapshot").map((call) => [call.client, call.input.DBClusterSnapshotIdentifier])).to.deep.equal([["rds", ordersCopyId]]);
             expect(aws.callsOf("CopyDBClusterSnapshot")).to.deep.equal([]);
             expect(aws.sharing.get(catalogCopyId)).to.have.members(TARGETS);
-            const summary = loggedSummary().summary as ShareSummary;
-            expect(summary.clusters.map((report) => [report.cluster, report.outcome])).to.deep.equal([["orders", "failed"], ["catalog", "shared"]]);
-            expect(summary.deleted).to.deep.equal([ordersCopyId]);
+            expect(reportsOfLine(line).map((report) => [report.cluster, report.outcome])).to.deep.equal([["orders", "failed"], ["catalog", "shared"]]);
+            expect(line.deleted).to.deep.equal([ordersCopyId]);
         });
 
         it("is not copied again by a later check of the cycle that was handed the failure", async () => {
             const aws = serve({ automated: { orders: [[ordersSource]] }, manual: [[failedOrdersCopy]] });
-            const firstError = await rejectionOf(share(shareSettings()));
-            expect(firstError.name).to.equal("ShareFailedError");
-            const firstSummary = loggedSummary().summary as ShareSummary;
+            const first = await summarized(() => share(shareSettings()));
+            expect(first.error?.name).to.equal("ShareFailedError");
             aws.restore();
             // The failed copy is gone now; a check must not take that as "not copied yet".
             const later = serve({ automated: { orders: [[ordersSource]] }, manual: [[]] });
-            logger = recordingLogger();
 
-            const error = await rejectionOf(share(shareSettings(), checkRun(firstSummary)));
+            const check = await summarized(() => share(shareSettings(), checkRun(reportsOfLine(first.line))));
 
-            expect(error.name).to.equal("ShareFailedError");
+            expect(check.error?.name).to.equal("ShareFailedError");
             expect(later.changes()).to.deep.equal([]);
             expect(later.callsOf("DescribeDBClusterSnapshots").filter((call) => call.input.SnapshotType === "automated")).to.deep.equal([]);
-            expect((loggedSummary().summary as ShareSummary).clusters).to.deep.equal(firstSummary.clusters);
+            expect(reportsOfLine(check.line)).to.deep.equal(reportsOfLine(first.line));
         });
 
         it("is deleted by a later check of the cycle when deleting it failed, as the warning promises", async () => {
@@ -435,13 +429,13 @@ describe("shareSnapshots", () => {
                 const aws = serve({ automated: { orders: [[ordersSource]] } });
                 aws.failWhen("CopyDBClusterSnapshot", () => true, atQuota);
 
-                const error = await rejectionOf(share(shareSettings(), firstRun({ now: SHARE_WINDOW_END })));
+                const { error, line } = await summarized(() => share(shareSettings(), firstRun({ now: SHARE_WINDOW_END })));
 
-                expect(error.name).to.equal("ShareFailedError");
-                expect(error.message).to.include("the account is at a snapshot quota");
-                expect(error.message).to.include("raise the quota in Service Quotas");
-                expect(error.message).to.include("and the cycle's window ended at 2024-05-06T08:00:00.000Z");
-                expect(reportOf(loggedSummary().summary as ShareSummary, "orders").outcome).to.equal("failed");
+                expect(error?.name).to.equal("ShareFailedError");
+                expect(error?.message).to.include("the account is at a snapshot quota");
+                expect(error?.message).to.include("raise the quota in Service Quotas");
+                expect(error?.message).to.include("and the cycle's window ended at 2024-05-06T08:00:00.000Z");
+                expect(reportOf({ clusters: reportsOfLine(line) }, "orders").outcome).to.equal("failed");
             });
         });
 
@@ -453,63 +447,6 @@ describe("shareSnapshots", () => {
             expect(summary.outcome).to.equal("waiting");
             expect(summary).to.not.have.property("nextCheckAt");
             expect(reportOf(summary, "orders").outcome).to.equal("waiting");
-        });
-    });
-
-    describe("the summary in the log", () => {
-        it("is logged once, at info, as returned, when everything is shared", async () => {
-            serve({ automated: { orders: [[ordersSource]] }, manual: [[shareCopyOf(ordersSource, "aurora")]] });
-
-            const summary = await share(shareSettings());
-
-            const record = loggedSummary();
-            expect(record.level).to.equal("INFO");
-            expect(record.summary).to.deep.equal(JSON.parse(JSON.stringify(summary)));
-        });
-
-        it("is logged once, at info, while a copy is in progress", async () => {
-            serve({ automated: { orders: [[ordersSource]] } });
-
-            await share(shareSettings());
-
-            expect(loggedSummary().level).to.equal("INFO");
-        });
-
-        it("is logged once, at error, when the run fails", async () => {
-            serve({ automated: { orders: [[ordersSource]] }, manual: [[shareCopyOf(ordersSource, "aurora", "failed")]] });
-
-            await rejectionOf(share(shareSettings()));
-
-            const record = loggedSummary();
-            expect(record.level).to.equal("ERROR");
-            expect((record.summary as ShareSummary).clusters.map((report) => report.outcome)).to.deep.equal(["failed"]);
-        });
-
-        it("is logged once, at error, when the listing fails", async () => {
-            const aws = serve({});
-            aws.failWhen("DescribeDBClusterSnapshots", () => true, throttling);
-
-            await rejectionOf(share(shareSettings()));
-
-            const record = loggedSummary();
-            expect(record.level).to.equal("ERROR");
-            expect(record.summary).to.deep.equal({ cycle: "share-2024-05-06", error: "Throttling: Rate exceeded" });
-        });
-
-        it("is logged once, at warn, when cleanup failed but everything is shared", async () => {
-            const olderSources = ["2024-05-05T03:00:00Z", "2024-05-04T03:00:00Z"].map((takenAt) => automatedSnapshot({ takenAt }));
-            const aws = serve({
-                automated: { orders: [[ordersSource, ...olderSources]] },
-                manual: [[shareCopyOf(ordersSource, "aurora"), ...olderSources.map((source) => shareCopyOf(source, "aurora"))]],
-            });
-            aws.failWhen("DeleteDBClusterSnapshot", () => true, throttling);
-
-            const summary = await share(shareSettings());
-
-            expect(summary.outcome).to.equal("shared");
-            expect(summary.warnings).to.have.length(1);
-            expect(summary.warnings[0]).to.match(/^could not unshare and delete snapshot-share-aurora-20240504t030000-[0-9a-f]{8}, beyond keepShared: Throttling/);
-            expect(loggedSummary().level).to.equal("WARN");
         });
     });
 });

@@ -18,12 +18,29 @@ import {
     RDSClient,
     RDSServiceException,
 } from "@aws-sdk/client-rds";
+import { GetParameterCommand, GetParameterCommandInput, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { ClusterSnapshotApis } from "../../../handlers/cluster-snapshots";
 import { EngineName } from "../../../handlers/engines";
-import { Logger } from "../../../handlers/log";
-import { ShareDependencies, ShareRun, ShareSummary } from "../../../handlers/share/share-snapshots";
+import { pauseParameterName } from "../../../handlers/pause";
+import { summarizeRun } from "../../../handlers/run-summary";
+import { ShareClients, summaryLine } from "../../../handlers/share/lambda";
+import { ClusterShareReport, ShareRun, ShareRunSummary, ShareSummary } from "../../../handlers/share/share-snapshots";
 import { SharedCluster, ShareSettings } from "../../../handlers/share/settings";
-import { ENGINE_VALUE, pageOf, REGION, SnapshotRecord, snapshotArn, snapshotApis, spelledCopyIdentifier, SOURCE_ACCOUNT, STRANGER_ACCOUNT, TARGET_ACCOUNT } from "../support";
+import {
+    ENGINE_VALUE,
+    LogRecord,
+    pageOf,
+    recordingLogger,
+    REGION,
+    SnapshotRecord,
+    snapshotArn,
+    snapshotApis,
+    spelledCopyIdentifier,
+    SOURCE_ACCOUNT,
+    STRANGER_ACCOUNT,
+    TARGET_ACCOUNT,
+} from "../support";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Accounts, keys, clusters
@@ -54,6 +71,8 @@ export function shareSettings(overrides: Partial<ShareSettings> = {}): ShareSett
         snapshotIdentifierPrefix: SHARE_PREFIX,
         maintenanceWindowMinutes: 240,
         copyRecheckMinutes: 10,
+        pauseParameter: pauseParameterName(SHARE_INSTANCE),
+        paused: false,
         ...overrides,
     };
 }
@@ -61,21 +80,36 @@ export function shareSettings(overrides: Partial<ShareSettings> = {}): ShareSett
 // ---------------------------------------------------------------------------------------------------------------
 // Runs
 
-const SHARE_CYCLE = "share-2024-05-06";
+/** The execution's name, as the share cycle's starter names it. */
+export const SHARE_CYCLE = "share-2024-05-06";
 export const SHARE_CYCLE_START = new Date("2024-05-06T04:00:00Z");
 /** 240 minutes (maintenanceWindowMinutes) after the cycle's start. */
 export const SHARE_WINDOW_END = new Date("2024-05-06T08:00:00Z");
 
-/** The cycle's first run, a minute after it started: no `previous`. */
+/** The cycle's first run, a minute after it started, not paused: no `previous`. */
 export function firstRun(overrides: Partial<ShareRun> = {}): ShareRun {
-    return { cycleName: SHARE_CYCLE, cycleStartedAt: SHARE_CYCLE_START, waitUntil: SHARE_WINDOW_END, now: new Date("2024-05-06T04:01:00Z"), ...overrides };
+    return {
+        cycleName: SHARE_CYCLE,
+        cycleStartedAt: SHARE_CYCLE_START,
+        waitUntil: SHARE_WINDOW_END,
+        now: new Date("2024-05-06T04:01:00Z"),
+        pause: { paused: false },
+        ...overrides,
+    };
 }
 
-/** A later check of the same cycle, handed what the run before it found. */
-export function checkRun(previous: ShareSummary, overrides: Partial<ShareRun> = {}): ShareRun {
+/** A later check of the same cycle, handed what the run before it found (its summary, or its reports). */
+export function checkRun(previous: ShareRunSummary | readonly ClusterShareReport[], overrides: Partial<ShareRun> = {}): ShareRun {
+    const reports = "clusters" in previous ? previous.clusters : previous;
     // The state machine hands the summary over as JSON: dates are strings and undefined fields are gone.
-    const handedOver = JSON.parse(JSON.stringify(previous)) as ShareSummary;
-    return firstRun({ now: new Date("2024-05-06T04:30:00Z"), previous: handedOver.clusters, ...overrides });
+    const handedOver = JSON.parse(JSON.stringify(reports)) as ClusterShareReport[];
+    return firstRun({ now: new Date("2024-05-06T04:30:00Z"), previous: handedOver, ...overrides });
+}
+
+/** The event the share cycle's state machine passes: the cycle, the execution's input as `request`, and on a check `previous`. */
+export function machineEvent(request: unknown, previous?: ShareSummary): Record<string, unknown> {
+    const cycle = { name: SHARE_CYCLE, startedAt: SHARE_CYCLE_START.toISOString() };
+    return JSON.parse(JSON.stringify({ cycle, request, ...(previous === undefined ? {} : { previous }) })) as Record<string, unknown>;
 }
 
 export function minutesAfter(time: Date, minutes: number): Date {
@@ -314,9 +348,67 @@ export function mockProductionAccount(snapshots: ProductionSnapshots = {}): Prod
     };
 }
 
-/** Dependencies as the share function wires them, on real clients whose `send` the mocks replace. */
-export function shareDependencies(log: Logger): ShareDependencies {
-    return { ...snapshotApis(), log };
+/** The snapshot APIs as the share function wires them, on real clients whose `send` the mocks replace. */
+export function shareApis(): ClusterSnapshotApis {
+    return snapshotApis();
+}
+
+/** Every client of the share function, on real clients whose `send` the mocks replace. */
+export function shareClients(): ShareClients {
+    return { ...snapshotApis(), ssm: new SSMClient({ region: REGION }) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The pause parameter behind a mocked SSM client
+
+export interface PauseParameterMock {
+    /** The names GetParameter was asked for, in order. */
+    reads: string[];
+    restore(): void;
+}
+
+/**
+ * Serves the instance's pause parameter: its value, or, when `value` is undefined, ParameterNotFound (a stack
+ * deployed before pausing existed); an Error is thrown as GetParameter's failure. Restore it in `afterEach`.
+ */
+export function mockPauseParameter(value: string | undefined | (() => Error)): PauseParameterMock {
+    const ssm: AwsClientStub<SSMClient> = mockClient(SSMClient);
+    const reads: string[] = [];
+    ssm.on(GetParameterCommand).callsFake((input: GetParameterCommandInput) => {
+        reads.push(input.Name ?? "");
+        if (typeof value === "function") throw value();
+        if (value === undefined || input.Name !== pauseParameterName(SHARE_INSTANCE)) {
+            throw new ParameterNotFound({ message: `Parameter ${input.Name} not found.`, $metadata: { httpStatusCode: 400 } });
+        }
+        return { Parameter: { Name: input.Name, Value: value, Type: "String" } };
+    });
+    return { reads, restore: () => ssm.restore() };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The summary line
+
+/** What a run returned or failed with, and its one summary line, written as the function writes it. */
+export interface SummarizedRun {
+    summary?: ShareSummary;
+    error?: Error;
+    line: LogRecord;
+}
+
+export async function summarized(run: () => Promise<ShareSummary>): Promise<SummarizedRun> {
+    const logger = recordingLogger();
+    try {
+        const summary = await summarizeRun(logger.log, run, summaryLine);
+        return { summary, line: logger.only("run summary") };
+    } catch (error) {
+        if (!(error instanceof Error)) throw error;
+        return { error, line: logger.only("run summary") };
+    }
+}
+
+/** The per-cluster reports of a summary line, in the order the run wrote them. */
+export function reportsOfLine(line: LogRecord): ClusterShareReport[] {
+    return Object.values(line.clusters as Record<string, ClusterShareReport>);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
