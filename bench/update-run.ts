@@ -87,7 +87,7 @@ export async function measureUpdateRun(): Promise<UpdateRunFigures> {
             { call: "docdb DescribeDBClusterSnapshots", count: aws.docdb.commandCalls(DescribeDBClusterSnapshotsCommand).length, minimum: 0, why: "the DocumentDB client only copies and deletes" },
             {
                 call: "ssm GetParameters", count: aws.ssm.commandCalls(GetParametersCommand).length, minimum: 0,
-                why: "reads latest and current (4 names, one call): write only on change, never delete what current names",
+                why: "reads latest, current and the pause (5 names, one call): write only on change, never delete what current names",
             },
             { call: "ssm PutParameter", count: aws.ssm.commandCalls(PutParameterCommand).length, minimum: writesNeeded(summary), why: "one per engine whose latest changed" },
             {
