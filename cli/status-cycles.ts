@@ -2,6 +2,7 @@ import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws
 import { CycleDelivery, readDelivery } from "../handlers/monitoring/execution-output";
 import { reading } from "./status-aws";
 import { CycleNames } from "./status-names";
+import { causeMessage } from "../handlers/monitoring/execution-output";
 
 /** One execution of the cycle's state machine. */
 export interface CycleRun {
@@ -85,14 +86,6 @@ export function errorText(error: string | undefined, cause: string | undefined):
     const message = causeMessage(cause);
     if (error === undefined) return message;
     return message === undefined || message.startsWith(error) ? (message ?? error) : `${error}: ${message}`;
-}
-
-function causeMessage(cause: string | undefined): string | undefined {
-    if (cause === undefined || cause.trim() === "") return undefined;
-    const parsed = asObject(parseJson(cause));
-    if (typeof parsed?.errorMessage === "string") return parsed.errorMessage;
-    if (typeof parsed?.Cause === "string") return causeMessage(parsed.Cause);
-    return cause.trim();
 }
 
 /** The execution's input on one line, as an operator would type it. */

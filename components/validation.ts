@@ -36,7 +36,22 @@ export function checkAccountId(value: unknown, key: string, meaning: string): st
     throw new ConfigError(key, `must be ${meaning}: 12 digits, in quotes`, value, `${key}: "123456789012"`);
 }
 
-/** A key ARN known now is checked now; one that is an output (another stack's key) is taken as given. */
+/**
+ * A value known now is checked now; one that is an output (another stack's, another resource's) is checked, with
+ * the same message, as soon as it is known: the resources that use it then fail with that message.
+ */
+export function checkedWhenKnown<T>(value: pulumi.Input<T> | undefined, check: (known: unknown) => void): pulumi.Input<T> | undefined {
+    if (pulumi.Output.isInstance(value)) {
+        return value.apply((known) => {
+            check(known);
+            return known;
+        });
+    }
+    check(value);
+    return value;
+}
+
+/** A key ARN known now is checked now; the caller checks one that is an output when it is known ({@link checkedWhenKnown}). */
 export function checkKmsKeyArn(value: unknown, key: string, meaning: string): void {
     if (value === undefined || pulumi.Output.isInstance(value)) return;
     if (typeof value !== "string" || !KMS_KEY_ARN.test(value)) {
@@ -115,10 +130,11 @@ export interface ResolvedOperations {
 }
 
 export function resolveOperations(args: OperationsArgs, cadence: CadencePlan, key: KeyOf): ResolvedOperations {
-    const topicArn = args.notificationTopicArn;
-    if (topicArn !== undefined && !pulumi.Output.isInstance(topicArn) && (typeof topicArn !== "string" || !SNS_TOPIC_ARN.test(topicArn))) {
-        throw new ConfigError(key("notificationTopicArn"), "must be the ARN of an SNS topic", topicArn, `${key("notificationTopicArn")}: arn:aws:sns:eu-west-1:123456789012:team-alerts`);
-    }
+    const topicArn = checkedWhenKnown(args.notificationTopicArn, (known) => {
+        if (known !== undefined && (typeof known !== "string" || !SNS_TOPIC_ARN.test(known))) {
+            throw new ConfigError(key("notificationTopicArn"), "must be the ARN of an SNS topic", known, `${key("notificationTopicArn")}: arn:aws:sns:eu-west-1:123456789012:team-alerts`);
+        }
+    });
     const emails = resolveEmails(args.notificationEmails, key("notificationEmails"));
     return {
         monitoring: {

@@ -1,6 +1,5 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
-import { jsonLogger } from "./log";
-import { summarizeRun } from "./run-summary";
+import { runWithSummary } from "./run-summary";
 import { readStarterSettings } from "./settings";
 import { ScheduleEvent, startCycle, StartSummary } from "./start-cycle";
 import { stepFunctionsExecutions } from "./step-functions";
@@ -36,10 +35,10 @@ export function accountOf(context: LambdaContext): string {
 export function createStarterHandler(label: string): () => (event: ScheduleEvent, context: LambdaContext) => Promise<StartSummary> {
     return () => {
         const client = lazy(() => new SFNClient({ maxAttempts: MAX_ATTEMPTS }));
-        return async (event, context) => {
-            const settings = readStarterSettings(process.env);
-            const log = jsonLogger({ function: label, instance: settings.instanceName, requestId: context.awsRequestId });
-            return summarizeRun(log, () => startCycle(settings, event ?? {}, new Date(), { executions: stepFunctionsExecutions(client()) }), (summary) => ({ ...summary }));
-        };
+        return async (event, context) => runWithSummary(
+            { label, requestId: context.awsRequestId, readSettings: () => readStarterSettings(process.env) },
+            (settings) => startCycle(settings, event ?? {}, new Date(), { executions: stepFunctionsExecutions(client()) }),
+            (summary) => ({ ...summary }),
+        );
     };
 }

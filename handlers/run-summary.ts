@@ -1,4 +1,4 @@
-import { LogFields, Logger } from "./log";
+import { jsonLogger, LogFields, Logger } from "./log";
 
 /** The event of the one line every run writes, succeeded or failed: the README's Logs Insights query filters on it. */
 export const RUN_SUMMARY_EVENT = "run summary";
@@ -40,4 +40,23 @@ export async function summarizeRun<T extends object>(log: Logger, run: () => Pro
 /** A list of per-engine (or per-cluster) reports as one object keyed by `key`. */
 export function keyedBy<R>(reports: readonly R[], key: (report: R) => string): Record<string, R> {
     return Object.fromEntries(reports.map((report) => [key(report), report]));
+}
+
+/**
+ * One invocation of a function, from its settings to its summary line: a function whose settings are unusable
+ * (its environment edited by hand) still writes its one line, so it shows up in the same query.
+ */
+export async function runWithSummary<S extends { instanceName: string }, T extends object>(
+    invocation: { label: string; requestId: string; readSettings: () => S },
+    run: (settings: S, log: Logger) => Promise<T>,
+    fields: (result: T) => LogFields,
+): Promise<T> {
+    let settings: S;
+    try {
+        settings = invocation.readSettings();
+    } catch (unusable) {
+        return summarizeRun(jsonLogger({ function: invocation.label, requestId: invocation.requestId }), () => Promise.reject(unusable), fields);
+    }
+    const log = jsonLogger({ function: invocation.label, instance: settings.instanceName, requestId: invocation.requestId });
+    return summarizeRun(log, () => run(settings, log), fields);
 }

@@ -44,8 +44,15 @@ export async function startCycle(settings: StarterSettings, event: ScheduleEvent
 }
 
 function readGate(settings: StarterSettings, event: ScheduleEvent): CycleGate | undefined {
-    if (typeof event !== "object" || event === null) {
-        throw refreshError("InvalidRequestError", `the ${settings.cycleLabel} starter expects its schedule's payload, {"scheduledTime": ..., "gate": ...}, or {} to start a cycle now; got ${JSON.stringify(event)}`);
+    const unknownKeys = typeof event === "object" && event !== null ? Object.keys(event).filter((key) => key !== "scheduledTime" && key !== "gate") : [];
+    if (typeof event !== "object" || event === null || unknownKeys.length > 0) {
+        throw refreshError(
+            "InvalidRequestError",
+            `the ${settings.cycleLabel} starter takes only its schedule's payload, {"scheduledTime": ..., "gate": ...}, or {} to start a cycle ` +
+            `now; got ${JSON.stringify(event)}. To run now, dry-run or restore chosen snapshots, start an execution of ${settings.stateMachineArn} ` +
+            `with that input (aws stepfunctions start-execution --state-machine-arn ${settings.stateMachineArn} --input '{"dryRun": true}'), ` +
+            "or invoke the function that does the work",
+        );
     }
     return event.gate;
 }

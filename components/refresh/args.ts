@@ -35,7 +35,11 @@ export type EngineConfig = EngineName | EngineOptions;
 
 /** Arguments of {@link SnapshotRefresh}. */
 export interface SnapshotRefreshArgs extends OperationsArgs {
-    /** The 12-digit production account that shares the snapshots. Only its snapshots are ever used. */
+    /**
+     * The 12-digit production account that shares the snapshots. Only its snapshots are ever used. Plain text,
+     * not an output: every policy and check is built from it before anything is planned. The production stack's
+     * own `accountId` output is compared with it through `sourceStack`.
+     */
     readonly sourceAccountId: string;
     /**
      * The production stack whose SnapshotShare shares the snapshots, as `<organization>/<project>/<stack>`: its

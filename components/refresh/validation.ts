@@ -5,6 +5,7 @@ import { CadencePlan } from "../cadence";
 import { ConfigError } from "../config-error";
 import {
     checkAccountId,
+    checkedWhenKnown,
     checkKmsKeyArn,
     CLUSTER_IDENTIFIER,
     DEFAULT_COPY_RECHECK_MINUTES,
@@ -183,8 +184,7 @@ function resolveEngine(entry: EngineConfig, key: string, example: string): Resol
     if (!Array.isArray(sourceClusters) || sourceClusters.some((cluster) => typeof cluster !== "string" || !CLUSTER_IDENTIFIER.test(cluster))) {
         throw new ConfigError(`${key}.sourceClusters`, "must be a list of DB cluster identifiers of the source account", options.sourceClusters, `${key}.sourceClusters: [production-${engine}]`);
     }
-    const kmsKeyArn = options.kmsKeyArn;
-    checkKmsKeyArn(kmsKeyArn, `${key}.kmsKeyArn`, "a KMS key of this account");
+    const kmsKeyArn = checkedWhenKnown(options.kmsKeyArn, (known) => checkKmsKeyArn(known, `${key}.kmsKeyArn`, "a KMS key of this account"));
     if (options.copy !== undefined && typeof options.copy !== "boolean") {
         throw new ConfigError(`${key}.copy`, "must be true or false", options.copy, `${key}.copy: true`);
     }
@@ -214,15 +214,17 @@ function resolveSource(args: SnapshotRefreshArgs, sourceAccountId: string, key: 
         }
         return { stack: sourceStack };
     }
-    checkKmsKeyArn(sourceKmsKeyArn, key("sourceKmsKeyArn"), `the key of account ${sourceAccountId} its shared snapshots are encrypted with`);
-    if (typeof sourceKmsKeyArn === "string" && sourceKmsKeyArn.split(":")[4] !== sourceAccountId) {
-        throw new ConfigError(key("sourceKmsKeyArn"), `must be a key of the source account ${sourceAccountId}, whose SnapshotShare encrypts the shared snapshots with it`, sourceKmsKeyArn, `${key("sourceKmsKeyArn")}: arn:aws:kms:eu-west-1:${sourceAccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
-    }
-    checkSnapshotPrefix(sourceSnapshotPrefix, key("sourceSnapshotPrefix"));
-    return { kmsKeyArn: sourceKmsKeyArn, snapshotPrefix: sourceSnapshotPrefix };
+    const kmsKeyArn = checkedWhenKnown(sourceKmsKeyArn, (known) => {
+        checkKmsKeyArn(known, key("sourceKmsKeyArn"), `the key of account ${sourceAccountId} its shared snapshots are encrypted with`);
+        if (typeof known === "string" && known.split(":")[4] !== sourceAccountId) {
+            throw new ConfigError(key("sourceKmsKeyArn"), `must be a key of the source account ${sourceAccountId}, whose SnapshotShare encrypts the shared snapshots with it`, known, `${key("sourceKmsKeyArn")}: arn:aws:kms:eu-west-1:${sourceAccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+        }
+    });
+    const snapshotPrefix = checkedWhenKnown(sourceSnapshotPrefix, (known) => checkSnapshotPrefix(known, key("sourceSnapshotPrefix")));
+    return { kmsKeyArn, snapshotPrefix };
 }
 
-/** A prefix known now is checked now; one that is an output (another stack's) when it is known. */
+/** A prefix known now is checked now; the caller checks one that is an output when it is known ({@link checkedWhenKnown}). */
 export function checkSnapshotPrefix(prefix: unknown, key: string): void {
     if (prefix === undefined || pulumi.Output.isInstance(prefix)) return;
     if (typeof prefix !== "string" || !/^[a-z][a-z0-9-]{0,62}$/.test(prefix)) {

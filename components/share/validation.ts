@@ -5,6 +5,7 @@ import { CadencePlan } from "../cadence";
 import { ConfigError } from "../config-error";
 import {
     checkAccountId,
+    checkedWhenKnown,
     checkKmsKeyArn,
     CLUSTER_IDENTIFIER,
     rejectUnknownArgs,
@@ -55,14 +56,14 @@ export function resolveShareArgs(name: string, args: SnapshotShareArgs, keyPrefi
     const key = (path: string) => `${keyPrefix}${path}`;
     rejectUnknownArgs(args as unknown as Record<string, unknown>, ARG_NAMES, key, "targetAccountIds");
     const cadence = resolveCadence({ cadence: args.cadence ?? DEFAULT_SHARE_CADENCE, timezone: args.timezone }, keyPrefix);
-    checkKmsKeyArn(args.kmsKeyArn, key("kmsKeyArn"), "a customer-managed KMS key of this account");
+    const kmsKeyArn = checkedWhenKnown(args.kmsKeyArn, (known) => checkKmsKeyArn(known, key("kmsKeyArn"), "a customer-managed KMS key of this account"));
     return {
         targetAccountIds: resolveTargetInputs(args.targetAccountIds, key("targetAccountIds")),
         clusters: resolveClusters(args.clusters, key("clusters")),
         cadence,
         source: resolveSource(args.source, key("source")),
         keepShared: resolveKeepShared(args.keepShared, key("keepShared")),
-        kmsKeyArn: args.kmsKeyArn,
+        kmsKeyArn,
         maintenanceWindowMinutes: resolveMaintenanceWindow(args.maintenanceWindowMinutes, cadence, key("maintenanceWindowMinutes"), MIN_SHARE_WINDOW_MINUTES),
         copyRecheckMinutes: resolveCopyRecheck(args.copyRecheckMinutes, key("copyRecheckMinutes")),
         // Not the refresh side's default: an account that shares and also refreshes (from another) keeps the two apart.

@@ -104,7 +104,7 @@ function readUpdate(update: Json | undefined, delivery: CycleDelivery): void {
 
 /** A Lambda error's cause is its JSON error object; the message is what an operator reads. */
 export function causeMessage(cause: string | undefined): string | undefined {
-    if (cause === undefined) return undefined;
+    if (cause === undefined || cause.trim() === "") return undefined;
     try {
         const parsed = JSON.parse(cause) as { errorMessage?: unknown; Cause?: unknown };
         if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
@@ -112,7 +112,7 @@ export function causeMessage(cause: string | undefined): string | undefined {
     } catch {
         // Not JSON: the cause is the message itself.
     }
-    return cause;
+    return cause.trim();
 }
 
 /** The time production took the stalest of the delivered data: the age the whole cycle guarantees. */

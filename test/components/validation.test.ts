@@ -11,7 +11,7 @@ import { OperationsArgs } from "../../components/operations-args";
 import { SnapshotRefreshArgs } from "../../components/refresh/args";
 import { SnapshotShareArgs } from "../../components/share/args";
 import { resolveOperations } from "../../components/validation";
-import { mocks, SOURCE_ACCOUNT_ID } from "./pulumi-mocks";
+import { deploymentFailure, mocks, SOURCE_ACCOUNT_ID } from "./pulumi-mocks";
 
 type ComponentModule = typeof import("../../components");
 let component: ComponentModule;
@@ -83,9 +83,14 @@ describe("resolveOperations", () => {
         });
     });
 
-    it("takes a topic ARN that is another resource's output as given: it is known only at deployment", () => {
-        const output = pulumi.output("arn:aws:sns:eu-west-1:123456789012:team-alerts");
-        expect(resolve({ notificationTopicArn: output }).monitoring.topicArn).to.equal(output);
+    it("checks a topic ARN that is another resource's output once it is known, with the message a literal gets", async () => {
+        const good = resolve({ notificationTopicArn: pulumi.output("arn:aws:sns:eu-west-1:123456789012:team-alerts") }).monitoring.topicArn;
+        expect(await new Promise((resolve) => pulumi.output(good).apply(resolve))).to.equal("arn:aws:sns:eu-west-1:123456789012:team-alerts");
+        const bad = resolve({ notificationTopicArn: pulumi.output("team-alerts") }).monitoring.topicArn;
+        const error = await deploymentFailure(() => [pulumi.output(bad)]);
+        expect(error).to.be.instanceOf(ConfigError);
+        expect((error as ConfigError).message).to.equal(
+            'notificationTopicArn must be the ARN of an SNS topic (got "team-alerts"). Example: notificationTopicArn: arn:aws:sns:eu-west-1:123456789012:team-alerts');
     });
 
     const refused: { case: string; args: Record<string, unknown>; key: string; message: string }[] = [

@@ -390,6 +390,17 @@ export function describeHandlerScenarios(factories: HandlerFactories): void {
             noAwsCalls();
         });
 
+        it("refuses an operator's input, which belongs to the state machine: a dry run must never start a real cycle", async () => {
+            for (const input of [{ dryRun: true }, { restore: { aurora: "some-snapshot" } }]) {
+                logLines.length = 0;
+                const error = await rejectionOf(invoke(factories.starter, input));
+                expect(error.name).to.equal("InvalidRequestError");
+                expect(error.message).to.include(`start an execution of ${STATE_MACHINE_ARN} with that input`);
+                expect(logLines.map((line) => [line.event, line.outcome])).to.deep.equal([["run summary", "failed"]]);
+            }
+            noAwsCalls();
+        });
+
         it("starts no second execution when the firing comes again: the name is taken", async () => {
             aws.sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: "Execution Already Exists: 'cycle-2024-05-12'", $metadata: { httpStatusCode: 400 } }));
 

@@ -167,6 +167,10 @@ describe("the notifier", () => {
             expect(error.message).to.equal(`${SETTINGS_ENVIRONMENT_VARIABLE} is not usable (topicArn is not an ARN): redeploy with pulumi up.`);
             expect(stepFunctions.calls()).to.have.length(0);
             expect(sns.calls()).to.have.length(0);
+            expect(logged).to.deep.equal([{
+                level: "error",
+                entry: { event: "run summary", function: "notify-cycle-end", requestId: "request-1", outcome: "failed", error: { name: "Error", message: error.message } },
+            }]);
         });
     });
 });
