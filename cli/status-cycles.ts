@@ -1,8 +1,7 @@
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { CycleDelivery, readDelivery } from "../handlers/monitoring/execution-output";
+import { CycleDelivery, errorText, readDelivery } from "../handlers/monitoring/execution-output";
 import { reading } from "./status-aws";
 import { CycleNames } from "./status-names";
-import { causeMessage } from "../handlers/monitoring/execution-output";
 
 /** One execution of the cycle's state machine. */
 export interface CycleRun {
@@ -44,7 +43,7 @@ export async function readRecentCycles(sfn: SFNClient, stack: string, stateMachi
         const status = described.status ?? execution.status ?? "unknown";
         const request = compactJson(described.input);
         const delivery = described.output === undefined ? undefined : readDelivery(side.role, described.output);
-        const updateError = side.role === "refresh" ? caughtUpdateError(described.output) : undefined;
+        const updateError = delivery?.updateFailure;
         const errorName = described.error ?? (status === "ABORTED" ? "Aborted" : status === "TIMED_OUT" ? "States.Timeout" : undefined);
         const error = errorText(described.error, described.cause) ?? (status === "ABORTED" ? "stopped by hand" : undefined);
         return {
@@ -69,25 +68,6 @@ function isScheduledName(name: string, prefix: string): boolean {
     return name.startsWith(`${prefix}-`) && /^\d{4}-\d{2}-\d{2}(T\d{4}Z)?$/.test(name.slice(prefix.length + 1));
 }
 
-/** The refresh cycle records an update that failed in `$.update` (`Error`, `Cause`) and restores anyway. */
-function caughtUpdateError(output: string | undefined): string | undefined {
-    const update = asObject(parseJson(output))?.update;
-    const caught = asObject(update);
-    if (caught === undefined || typeof caught.Error !== "string") return undefined;
-    return errorText(caught.Error, typeof caught.Cause === "string" ? caught.Cause : undefined);
-}
-
-/**
- * An execution's error as a sentence. A function's error arrives as `Cause` JSON (`errorType`, `errorMessage`,
- * `trace`), one a Fail state passes on as `{"Cause": ...}` around it, a Step Functions error as plain text or
- * nothing.
- */
-export function errorText(error: string | undefined, cause: string | undefined): string | undefined {
-    const message = causeMessage(cause);
-    if (error === undefined) return message;
-    return message === undefined || message.startsWith(error) ? (message ?? error) : `${error}: ${message}`;
-}
-
 /** The execution's input on one line, as an operator would type it. */
 function compactJson(text: string | undefined): string | undefined {
     const parsed = parseJson(text);
@@ -101,8 +81,4 @@ function parseJson(text: string | undefined): unknown {
     } catch {
         return undefined;
     }
-}
-
-function asObject(value: unknown): Record<string, unknown> | undefined {
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

@@ -12,7 +12,6 @@ export interface CycleMonitoringArgs {
     /** What one cycle is, in names: `refresh-cycle`, `share-cycle`. */
     readonly cycleLabel: string;
     readonly stateMachineArn: pulumi.Output<string>;
-    readonly stateMachineName: pulumi.Output<string>;
     readonly deadLetterQueueArn: pulumi.Output<string>;
     readonly deadLetterQueueName: pulumi.Output<string>;
     readonly options: MonitoringOptions;

@@ -182,7 +182,6 @@ export class Cycle extends pulumi.ComponentResource {
             side: args.side,
             cycleLabel,
             stateMachineArn: stateMachine.arn,
-            stateMachineName: stateMachine.name,
             deadLetterQueueArn: deadLetters.arn,
             deadLetterQueueName: deadLetters.name,
             options: args.monitoring,

@@ -97,7 +97,7 @@ function accountOf(executionArn: string): string {
 }
 
 /** The execution in the Step Functions console of its Region. */
-export function consoleUrl(executionArn: string): string {
+function consoleUrl(executionArn: string): string {
     const region = executionArn.split(":")[3];
     return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }

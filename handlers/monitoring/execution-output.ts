@@ -18,6 +18,8 @@ export interface CycleDelivery {
     warnings: string[];
     /** Dry run: what each engine or cluster would do. */
     wouldDo: string[];
+    /** Refresh: the update's failure, which the cycle caught and restored without (`CopyFailedError: ...`). */
+    updateFailure?: string;
 }
 
 export interface DeliveredItem {
@@ -92,8 +94,8 @@ export function readDelivery(side: CycleSide, output: string | undefined): Cycle
  */
 function readUpdate(update: Json | undefined, delivery: CycleDelivery): void {
     if (update === undefined) return;
-    const error = asString(update.Error);
-    if (error !== undefined) delivery.warnings.push(`the update failed and the restore went on without it: ${error}: ${causeMessage(asString(update.Cause)) ?? "no message"}`);
+    delivery.updateFailure = errorText(asString(update.Error), asString(update.Cause));
+    if (delivery.updateFailure !== undefined) delivery.warnings.push(`the update failed and the restore went on without it: ${delivery.updateFailure}`);
     for (const engine of asList(update.engines).map(asObject)) {
         if (engine === undefined) continue;
         const name = asString(engine.engine) ?? "engine";
@@ -113,6 +115,17 @@ export function causeMessage(cause: string | undefined): string | undefined {
         // Not JSON: the cause is the message itself.
     }
     return cause.trim();
+}
+
+/**
+ * An execution's (or a caught step's) error as a sentence: `CopyFailedError: the copy ... failed`. A function's
+ * error arrives as `Cause` JSON, one a Fail state passes on as `{"Cause": ...}` around it, a Step Functions error
+ * as plain text or nothing.
+ */
+export function errorText(error: string | undefined, cause: string | undefined): string | undefined {
+    const message = causeMessage(cause);
+    if (error === undefined) return message;
+    return message === undefined || message.startsWith(error) ? (message ?? error) : `${error}: ${message}`;
 }
 
 /** The time production took the stalest of the delivered data: the age the whole cycle guarantees. */
